@@ -1,0 +1,123 @@
+/**
+ * spiffe-doctor's library API: the SPIFFE ID rules and SPIRE's behaviour that the
+ * CLI's checks use, for programs that need the same results.
+ */
+export {
+  findSpiffeId,
+  formatSpiffeId,
+  isMemberOf,
+  isPathSegmentChar,
+  isTrustDomainChar,
+  isTrustDomainId,
+  parseSpiffeId,
+  sameSpiffeId,
+  spiffeIdToJson,
+  trustDomainId,
+  validateSpiffeIdPath,
+  type SpiffeId,
+} from './spiffe/id.js';
+export { findTrustDomain, parseTrustDomain } from './spiffe/trust-domain.js';
+export { isSpiffeIdError, SPIFFE_ID_RULES, SpiffeIdError, type SpiffeIdRule } from './spiffe/errors.js';
+
+export type { AgentJson, EntryJson, SelectorJson, SpiffeIdJson } from './spire/types.js';
+export {
+  EntryFilterError,
+  EntryShapeError,
+  isEntryFilterError,
+  isEntryShapeError,
+  isSelectorError,
+  isSpireDataError,
+  SelectorError,
+  SpireDataError,
+} from './spire/errors.js';
+export {
+  formatSelector,
+  intersectSelectors,
+  isSubset,
+  parseSelector,
+  parseSelectors,
+  sameSelectorSet,
+  selectorKey,
+  selectorSet,
+  sortSelectors,
+} from './spire/selectors.js';
+export {
+  agentExpiresAt,
+  agentSelectors,
+  agentSpiffeId,
+  entryCreatedAt,
+  entryExpiresAt,
+  entryParentId,
+  entrySelectors,
+  entrySpiffeId,
+  isEntryExpired,
+  isNodeAlias,
+  readAgents,
+  readEntries,
+  SERVER_ID_PATH,
+} from './spire/entries.js';
+export {
+  AGENT_ID_PATH_PREFIX,
+  findAgentIdParts,
+  isAgentIdPath,
+  isServerIdPath,
+  joinTokenAgentId,
+  k8sPsatAgentId,
+  serverSpiffeId,
+  type AgentIdParts,
+} from './spire/agent-ids.js';
+export {
+  agentAliases,
+  authorizedEntries,
+  explainAuthorization,
+  type AgentIdentity,
+  type AuthorizationExplanation,
+  type AuthorizationPath,
+} from './spire/authorization.js';
+export {
+  compareSelectors,
+  dropDuplicateHints,
+  entriesForWorkload,
+  rankCandidateEntries,
+  selectorKind,
+  type CandidateEntry,
+  type MissingSelector,
+  type SelectorComparison,
+} from './spire/workload-matching.js';
+export {
+  filterAgents,
+  filterEntries,
+  MATCH_BEHAVIORS,
+  type AgentFilter,
+  type EntryFilter,
+  type MatchBehavior,
+} from './spire/entry-filter.js';
+export {
+  attestK8sWorkload,
+  containerIdHost,
+  DEFAULT_MAX_POLL_ATTEMPTS,
+  findWorkloadContainer,
+  k8sWorkloadSelectors,
+  readKubeletPodList,
+  type K8sAttestationFailure,
+  type K8sAttestationInput,
+  type K8sAttestationResult,
+  type K8sAttestorConfig,
+  type K8sSelectorOptions,
+} from './spire/k8s-attestor.js';
+export {
+  parseCgroupContainerInfo,
+  parseCgroupContainerInfoLegacy,
+  parseCgroupFile,
+  parseLegacyCgroupPath,
+  type CgroupLine,
+  type ContainerInfo,
+  type ContainerInfoResult,
+} from './spire/k8s-cgroup.js';
+export {
+  isUnixAttestationError,
+  UnixAttestationError,
+  unixWorkloadSelectors,
+  type UnixAttestorOptions,
+  type UnixProcessFacts,
+} from './spire/unix-attestor.js';
