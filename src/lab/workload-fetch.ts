@@ -1,0 +1,132 @@
+/**
+ * `spire-agent api fetch x509` run inside a lab container, simulated along the whole
+ * path a real fetch takes (SPIRE 1.15): the socket must be visible in the container, an
+ * agent pod must run on the pod's node and be healthy, then the agent attests the pod
+ * (`k8sWorkloadSelectors`), takes the entries the server authorised for it
+ * (`authorizedEntries`) and hands out those the workload matches (`entriesForWorkload`).
+ * Outcomes and texts are SPIRE's; the agent's log gets the lines a real agent writes.
+ */
+import type { KubePod } from '../evidence/kube-types.js';
+import { authorizedEntries } from '../spire/authorization.js';
+import { agentSelectors, agentSpiffeId, entrySpiffeId } from '../spire/entries.js';
+import { k8sWorkloadSelectors } from '../spire/k8s-attestor.js';
+import type { EntryJson } from '../spire/types.js';
+import { entriesForWorkload } from '../spire/workload-matching.js';
+import { agentSocketPathsInContainer } from './agent-socket.js';
+import { appendAgentLog } from './agent-log.js';
+import { failed, succeeded, type LabExecResult } from './exec-backend.js';
+import { DEFAULT_X509_SVID_TTL_SECONDS, type LabCa, type LabX509Svid } from './lab-ca.js';
+import type { LabState } from './lab-state.js';
+import { formatGoDuration, formatGoJson, formatGoTime } from './spire-cli-output.js';
+import { findAgentPodOnNode, isAgentPod } from './spire-layout.js';
+
+/** The Workload API socket `spire-agent api fetch` dials when `-socketPath` is not given. */
+export const DEFAULT_AGENT_SOCKET_PATH = '/tmp/spire-agent/public/api.sock';
+
+/** A fetch request: where it runs and its flags. */
+export interface X509FetchRequest {
+  readonly pod: KubePod;
+  readonly containerName: string;
+  readonly socketPath: string;
+  readonly output: 'pretty' | 'json';
+  readonly silent: boolean;
+}
+
+/** What the lab needs to simulate a fetch. */
+export interface FetchContext {
+  readonly state: LabState;
+  readonly ca: LabCa;
+}
+
+/** How the agent on the pod's node can be reached from the container. */
+export type AgentReachability =
+  | { readonly reachable: true; readonly agentPod: KubePod; readonly healthy: boolean }
+  | { readonly reachable: false; readonly error: string };
+
+/**
+ * Decides whether `socketPath` inside the container leads to a running agent. A missing
+ * socket file gives the dial error `connect: no such file or directory`; a socket left
+ * by an agent pod that no longer runs gives `connect: connection refused`.
+ */
+export function reachAgent(state: LabState, pod: KubePod, containerName: string, socketPath: string): AgentReachability {
+  const { spire, pods } = state.scenario;
+  const nodeName = pod.spec?.nodeName ?? '';
+  const visible = agentSocketPathsInContainer(pod, containerName, spire.agentSocket).includes(socketPath);
+  const agentPod = findAgentPodOnNode(pods, nodeName);
+  const stalePod = pods.some((candidate) => isAgentPod(candidate) && candidate.spec?.nodeName === nodeName);
+
+  if (!visible || (!agentPod && !stalePod)) return { reachable: false, error: dialError(socketPath, 'no such file or directory') };
+  if (!agentPod) return { reachable: false, error: dialError(socketPath, 'connection refused') };
+  const healthy = spire.agents.find((agent) => agent.nodeName === nodeName)?.healthy ?? true;
+  return { reachable: true, agentPod, healthy };
+}
+
+function dialError(socketPath: string, reason: string): string {
+  return `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix ${socketPath}: connect: ${reason}"`;
+}
+
+/** Runs the simulated fetch and prints what `spire-agent api fetch x509` prints. */
+export async function simulateX509Fetch(context: FetchContext, request: X509FetchRequest): Promise<LabExecResult> {
+  const started = performance.now();
+  const reach = reachAgent(context.state, request.pod, request.containerName, request.socketPath);
+  if (!reach.reachable) return failed(`${reach.error}\n`);
+  // An unhealthy agent cannot serve the Workload API, so the client's 5 s default timeout expires.
+  if (!reach.healthy) return failed('rpc error: code = DeadlineExceeded desc = context deadline exceeded\n');
+
+  const entries = entriesForPod(context.state, request.pod, request.containerName);
+  if (entries.length === 0) {
+    appendAgentLog(context.state, reach.agentPod, 'error', 'No identity issued', { method: 'FetchX509SVID', registered: 'false', service: 'WorkloadAPI', subsystem_name: 'endpoints' });
+    return failed('rpc error: code = PermissionDenied desc = no identity issued\n');
+  }
+
+  const svids = await Promise.all(entries.map((entry) => context.ca.mintX509Svid(entrySpiffeId(entry), entry.x509_svid_ttl || DEFAULT_X509_SVID_TTL_SECONDS, entry.dns_names ?? [])));
+  if (request.silent) return succeeded('');
+  const elapsed = performance.now() - started;
+  return succeeded(request.output === 'json' ? formatFetchJson(svids, entries, context.ca) : formatFetchPretty(svids, entries, context.ca, elapsed));
+}
+
+/**
+ * Returns the entries the node's agent hands to the container: attested selectors,
+ * entries authorised for the node's agent record, then the matching ones. A node with
+ * no attested agent record gets nothing.
+ */
+export function entriesForPod(state: LabState, pod: KubePod, containerName: string): EntryJson[] {
+  const { spire } = state.scenario;
+  const record = spire.agents.find((agent) => agent.nodeName === pod.spec?.nodeName)?.agent;
+  if (!record) return [];
+  const authorized = authorizedEntries({ id: agentSpiffeId(record), selectors: agentSelectors(record) }, spire.entries);
+  return entriesForWorkload(k8sWorkloadSelectors(pod, { containerName }), authorized);
+}
+
+function formatFetchPretty(svids: readonly LabX509Svid[], entries: readonly EntryJson[], ca: LabCa, elapsedMs: number): string {
+  // NOTE: SPIRE 1.15 prints "svid" whatever the count.
+  const header = `Received ${svids.length} svid after ${formatGoDuration(elapsedMs)}\n\n`;
+  const blocks = svids.map((svid, index) => {
+    const hint = entries[index]?.hint;
+    return [
+      `SPIFFE ID:\t\t${svid.spiffeId}\n`,
+      hint ? `Hint:\t\t\t${hint}\n` : '',
+      `SVID Valid After:\t${formatGoTime(svid.certificate.notBefore)}\n`,
+      `SVID Valid Until:\t${formatGoTime(svid.certificate.notAfter)}\n`,
+      `CA #1 Valid After:\t${formatGoTime(ca.bundle.notBefore)}\n`,
+      `CA #1 Valid Until:\t${formatGoTime(ca.bundle.notAfter)}\n`,
+      '\n',
+    ].join('');
+  });
+  return header + blocks.join('');
+}
+
+function formatFetchJson(svids: readonly LabX509Svid[], entries: readonly EntryJson[], ca: LabCa): string {
+  const bundle = Buffer.from(ca.bundle.rawData).toString('base64');
+  return formatGoJson({
+    crl: [],
+    federated_bundles: {},
+    svids: svids.map((svid, index) => ({
+      bundle,
+      hint: entries[index]?.hint ?? '',
+      spiffe_id: svid.spiffeId,
+      x509_svid: svid.certificateDer.toString('base64'),
+      x509_svid_key: svid.keyDer.toString('base64'),
+    })),
+  });
+}
