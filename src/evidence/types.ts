@@ -41,6 +41,13 @@ export interface WorkloadFetch {
   readonly socketPath?: string;
   /** The container the fetch ran in. */
   readonly container?: string;
+  /**
+   * True when the fetch ran in an ephemeral debug container rather than in the workload
+   * container, whose `k8s:container-*` selectors then differ from the workload's.
+   */
+  readonly viaDebugContainer?: boolean;
+  /** What a reader must know to interpret this fetch (for example, how the debug container differs). */
+  readonly note?: string;
 }
 
 export interface ServedCertificate {

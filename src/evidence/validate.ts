@@ -156,7 +156,15 @@ const evidenceFields: Readonly<Record<string, ShapeRule>> = {
   agentConfig: perNode(aString, (value) => typeof value === 'string'),
   serverConfig: aString,
   workloadFetch: objectOf(
-    { exitCode: anInteger, stdout: aString, stderr: aString, socketPath: aString, container: aString },
+    {
+      exitCode: anInteger,
+      stdout: aString,
+      stderr: aString,
+      socketPath: aString,
+      container: aString,
+      viaDebugContainer: aBoolean,
+      note: aString,
+    },
     ['exitCode'],
   ),
   servedCertificates: arrayOf(objectOf({ port: anInteger, pem: aString }, ['port', 'pem'])),

@@ -1,0 +1,65 @@
+/**
+ * Reading the workload pod, the one probe whose failure stops the gather: without the
+ * pod there is nothing to diagnose, so its errors become user errors (exit code 2).
+ */
+import type { KubePod } from '../../evidence/kube-types.js';
+import { UserError } from '../../errors.js';
+import { isKubeApiError, isKubeUnreachableError } from './errors.js';
+import { describePermission } from './gather-failure.js';
+import type { ProbeObserver } from './probe-runner.js';
+import type { KubeSource } from './source.js';
+
+/**
+ * Reads the pod named in the request.
+ *
+ * @throws UserError when the pod does not exist, access is denied or unauthenticated, or
+ *   the API server cannot be reached.
+ */
+export async function readWorkloadPod(
+  source: KubeSource,
+  request: { readonly namespace: string; readonly pod: string },
+  observer: ProbeObserver = () => {},
+): Promise<KubePod> {
+  observer('pod', 'started');
+  try {
+    const pod = await source.readPod(request.namespace, request.pod);
+    observer('pod', 'succeeded');
+    return pod;
+  } catch (error) {
+    const userError = toUserError(error, source, request);
+    observer('pod', 'failed', userError?.message ?? String(error));
+    throw userError ?? error;
+  }
+}
+
+function toUserError(error: unknown, source: KubeSource, request: { namespace: string; pod: string }): UserError | undefined {
+  const { namespace, pod } = request;
+
+  if (isKubeUnreachableError(error)) {
+    return new UserError(`${error.message} (from ${source.configDescription})`, {
+      cause: error,
+      suggestions: ['Check that the cluster is up and that --kubeconfig and --context point at it (kubectl cluster-info).'],
+    });
+  }
+  if (!isKubeApiError(error)) return undefined;
+
+  if (error.code === 404) {
+    return new UserError(`pod "${pod}" not found in namespace "${namespace}"`, {
+      cause: error,
+      suggestions: [`List the pods with kubectl get pods -n ${namespace}, then pass one of their names.`],
+    });
+  }
+  if (error.code === 403) {
+    return new UserError(`could not read pod "${pod}": forbidden; grant ${describePermission({ verb: 'get', resource: 'pods', namespace })}`, {
+      cause: error,
+      suggestions: [`Check your access with kubectl auth can-i get pods -n ${namespace}.`],
+    });
+  }
+  if (error.code === 401) {
+    return new UserError(`the API server at ${source.serverUrl} rejected the credentials from ${source.configDescription}`, {
+      cause: error,
+      suggestions: ['Log in again or refresh the token, then retry.'],
+    });
+  }
+  return undefined;
+}
