@@ -1,0 +1,100 @@
+/**
+ * Gathers evidence from the lab's loopback API server through the real client-node
+ * adapter: the same code path as a live cluster.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { isUserError } from '../../src/errors.js';
+import { startLab, loadLabScenario, type LabHandle } from '../../src/lab/index.js';
+import { ClientNodeSource } from '../../src/probes/kube/client-node-source.js';
+import { gatherPodEvidence } from '../../src/probes/kube/gather-pod.js';
+import { loadKubeConfig } from '../../src/probes/kube/kube-config.js';
+
+const WEB_POD = { namespace: 'shop', pod: 'web-7d9f8b6c5-x2x9q' };
+
+let lab: LabHandle | undefined;
+
+afterEach(async () => {
+  await lab?.stop();
+  lab = undefined;
+});
+
+async function sourceFor(scenario: string): Promise<ClientNodeSource> {
+  lab = await startLab(await loadLabScenario(scenario));
+  const { config, description } = loadKubeConfig({ kubeconfigPath: lab.kubeconfigPath, env: {} });
+  return new ClientNodeSource(config, description);
+}
+
+describe('pod evidence from the lab', () => {
+  it('gathers a healthy pod', async () => {
+    const source = await sourceFor('healthy');
+
+    const evidence = await gatherPodEvidence(WEB_POD, source);
+
+    expect(evidence.gatherErrors).toBeUndefined();
+    expect(evidence.pod?.metadata?.name).toBe('web-7d9f8b6c5-x2x9q');
+    expect(evidence.node?.metadata?.name).toBe('lab-worker-2');
+    expect(evidence.agentPods?.map((pod) => pod.metadata?.name).sort()).toEqual(['spire-agent-7xk2p', 'spire-agent-q9w4m']);
+    expect(evidence.agentHealth).toMatchObject({ node: 'lab-worker-2', healthy: true });
+    expect(evidence.agentLogs?.some((line) => line.includes('Starting Workload and SDS APIs'))).toBe(true);
+    expect(evidence.agentConfig).toContain('socket_path = "/run/spire/sockets/agent.sock"');
+    expect(evidence.serverConfig).toContain('trust_domain = "example.org"');
+    expect(evidence.workloadFetch?.exitCode).toBe(0);
+    expect(evidence.workloadFetch?.socketPath).toBe('/run/spire/sockets/agent.sock');
+    expect(JSON.parse(evidence.workloadFetch?.stdout ?? '{}').svids?.[0]?.spiffe_id).toBe('spiffe://example.org/ns/shop/sa/web');
+    const entries = evidence.entries as { entries: { spiffe_id: { path: string } }[] };
+    expect(entries.entries.map((entry) => entry.spiffe_id.path)).toContain('/ns/shop/sa/web');
+  });
+
+  it('gathers a selector mismatch', async () => {
+    const source = await sourceFor('selector-mismatch');
+
+    const evidence = await gatherPodEvidence(WEB_POD, source);
+
+    expect(evidence.workloadFetch?.exitCode).toBe(1);
+    expect(evidence.workloadFetch?.stderr).toContain('no identity issued');
+    expect(evidence.entries).toBeDefined();
+  });
+
+  it('gathers a node without an agent', async () => {
+    const source = await sourceFor('agent-missing');
+
+    const evidence = await gatherPodEvidence(WEB_POD, source);
+
+    expect(evidence.agentPods?.some((pod) => pod.spec?.nodeName === evidence.pod?.spec?.nodeName)).toBe(false);
+    expect(evidence.gatherErrors?.agentHealth).toBe(`no SPIRE agent pod runs on node ${evidence.pod?.spec?.nodeName}`);
+  });
+
+  it('records forbidden exec as a gather error', async () => {
+    const source = await sourceFor('forbidden-exec');
+
+    const evidence = await gatherPodEvidence(WEB_POD, source);
+
+    expect(evidence.gatherErrors?.workloadFetch).toBe(
+      'forbidden: grant pods/exec in namespace shop (pods "web-7d9f8b6c5-x2x9q" is forbidden: User "system:serviceaccount:default:spiffe-doctor" cannot create resource "pods/exec" in API group "" in the namespace "shop")',
+    );
+    expect(evidence.entries).toBeDefined();
+  });
+
+  it('raises a user error for a stopped API server', async () => {
+    const source = await sourceFor('healthy');
+    const url = lab?.url;
+    await lab?.stop();
+    lab = undefined;
+
+    const error = await gatherPodEvidence(WEB_POD, source).catch((thrown: unknown) => thrown);
+
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toContain(`could not reach the Kubernetes API server at ${url}: `);
+    expect((error as Error).message).toMatch(/\(from kubeconfig .*kubeconfig, context ".+"\)$/);
+  });
+
+  it('raises a user error for an unknown pod', async () => {
+    const source = await sourceFor('healthy');
+
+    const error = await gatherPodEvidence({ namespace: 'shop', pod: 'nope' }, source).catch((thrown: unknown) => thrown);
+
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toBe('pod "nope" not found in namespace "shop"');
+  });
+});
