@@ -36,13 +36,13 @@ describe('pod evidence from the lab', () => {
     expect(evidence.node?.metadata?.name).toBe('lab-worker-2');
     expect(evidence.agentPods?.map((pod) => pod.metadata?.name).sort()).toEqual(['spire-agent-7xk2p', 'spire-agent-q9w4m']);
     expect(evidence.agentHealth).toMatchObject({ node: 'lab-worker-2', healthy: true });
-    expect(evidence.agentLogs?.some((line) => line.includes('Starting Workload and SDS APIs'))).toBe(true);
+    expect(JSON.stringify(evidence.agentLogs)).toContain('Starting Workload and SDS APIs');
     expect(evidence.agentConfig).toContain('socket_path = "/run/spire/sockets/agent.sock"');
     expect(evidence.serverConfig).toContain('trust_domain = "example.org"');
     expect(evidence.workloadFetch?.exitCode).toBe(0);
     expect(evidence.workloadFetch?.socketPath).toBe('/run/spire/sockets/agent.sock');
     expect(JSON.parse(evidence.workloadFetch?.stdout ?? '{}').svids?.[0]?.spiffe_id).toBe('spiffe://example.org/ns/shop/sa/web');
-    const entries = evidence.entries as { entries: { spiffe_id: { path: string } }[] };
+    const entries = evidence.entries as unknown as { entries: { spiffe_id: { path: string } }[] };
     expect(entries.entries.map((entry) => entry.spiffe_id.path)).toContain('/ns/shop/sa/web');
   });
 
