@@ -106,10 +106,12 @@ export {
   type K8sSelectorOptions,
 } from './spire/k8s-attestor.js';
 export {
+  locateContainer,
   parseCgroupContainerInfo,
   parseCgroupContainerInfoLegacy,
   parseCgroupFile,
   parseLegacyCgroupPath,
+  parseMountInfoContainerInfo,
   type CgroupLine,
   type ContainerInfo,
   type ContainerInfoResult,

@@ -46,7 +46,8 @@ export interface EntryFilter {
  * Returns the entries that pass every part of `filter`, in their original order.
  *
  * @throws EntryFilterError with SPIRE's message for an empty selector list, an
- * unknown match mode, or an invalid SPIFFE ID or trust domain.
+ * unknown match mode, or an invalid SPIFFE ID or trust domain, and SelectorError
+ * for a selector without `:`.
  */
 export function filterEntries(entries: readonly EntryJson[], filter: EntryFilter): EntryJson[] {
   const predicates = buildEntryPredicates(filter);

@@ -8,7 +8,7 @@
  * experimental broker object-reference selectors are not reproduced.
  */
 import type { ContainerStatus, KubePod } from '../evidence/kube-types.js';
-import { parseCgroupContainerInfo, parseCgroupContainerInfoLegacy, type ContainerInfo } from './k8s-cgroup.js';
+import { locateContainer as locateWithNewLocator, parseCgroupContainerInfoLegacy, type ContainerInfo, type ContainerInfoResult } from './k8s-cgroup.js';
 import { SpireDataError } from './errors.js';
 
 /** Options of {@link k8sWorkloadSelectors}. */
@@ -144,10 +144,17 @@ export const DEFAULT_MAX_POLL_ATTEMPTS = 60;
 export interface K8sAttestationInput {
   /** Text of `/proc/<pid>/cgroup`. Ignored when `container` is given. */
   readonly cgroup?: string;
+  /** Text of `/proc/<pid>/mountinfo`, read by the new locator only when the cgroup names no container. */
+  readonly mountinfo?: string;
   /** The pod UID and container ID, when already known instead of the cgroup text. */
   readonly container?: ContainerInfo;
   /** The kubelet's pod list (`GET /pods` items) at every poll attempt. */
   readonly pods: readonly KubePod[];
+  /**
+   * The error text of a failed `GET /pods` (for example `unexpected status code on
+   * pods response: 403 ...`). When set, every poll attempt fails to get the pod list.
+   */
+  readonly podListError?: string;
   /**
    * Pod lists for successive poll attempts, when they change over time (a container
    * that starts late). Attempt n uses entry n-1, or the last entry after the end.
@@ -161,6 +168,8 @@ export interface K8sAttestationInput {
 /** The cause of a Kubernetes workload attestor failure. */
 export type K8sAttestationFailure =
   | 'cgroup-conflict'
+  | 'cgroup-unreadable'
+  | 'kubelet-unavailable'
   | 'pod-not-found'
   | 'container-not-found'
   | 'duplicate-container-id'
@@ -180,7 +189,7 @@ export type K8sAttestationResult =
   | {
       readonly ok: false;
       readonly reason: K8sAttestationFailure;
-      readonly grpcCode: 'FailedPrecondition' | 'DeadlineExceeded' | 'Internal';
+      readonly grpcCode: 'FailedPrecondition' | 'DeadlineExceeded' | 'Internal' | 'Unavailable';
       readonly message: string;
       /** The warning the agent logs when it gives up, when there is one. */
       readonly logWarning?: string;
@@ -197,13 +206,18 @@ export type K8sAttestationResult =
 export function attestK8sWorkload(input: K8sAttestationInput): K8sAttestationResult {
   const located = locateContainer(input);
   if (!located.ok) {
-    return { ok: false, reason: 'cgroup-conflict', grpcCode: located.grpcCode, message: located.message, attempts: 0 };
+    const reason = located.grpcCode === 'Internal' ? 'cgroup-unreadable' : 'cgroup-conflict';
+    return { ok: false, reason, grpcCode: located.grpcCode, message: located.message, attempts: 0 };
   }
   if (located.containerId === '') {
     return { ok: true, outcome: 'not-in-pod', selectors: [], attempts: 0 };
   }
-
   const maxAttempts = input.config?.maxPollAttempts !== undefined && input.config.maxPollAttempts > 0 ? input.config.maxPollAttempts : DEFAULT_MAX_POLL_ATTEMPTS;
+  if (input.podListError !== undefined) {
+    const logWarning = 'Unable to get pod list; giving up';
+    return { ok: false, reason: 'kubelet-unavailable', grpcCode: 'Unavailable', message: input.podListError, logWarning, attempts: maxAttempts };
+  }
+
   let podSeen = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const outcome = attemptOnce(input, located, podListForAttempt(input, attempt), attempt);
@@ -219,12 +233,17 @@ export function attestK8sWorkload(input: K8sAttestationInput): K8sAttestationRes
   return giveUp(podSeen, maxAttempts);
 }
 
-function locateContainer(input: K8sAttestationInput): ReturnType<typeof parseCgroupContainerInfo> {
+function locateContainer(input: K8sAttestationInput): ContainerInfoResult {
   if (input.container !== undefined) {
     return { ok: true, ...input.container };
   }
-  const cgroup = input.cgroup ?? '';
-  return input.config?.useNewContainerLocator === false ? parseCgroupContainerInfoLegacy(cgroup) : parseCgroupContainerInfo(cgroup);
+  if (input.config?.useNewContainerLocator === false) {
+    return parseCgroupContainerInfoLegacy(input.cgroup ?? '');
+  }
+  return locateWithNewLocator({
+    ...(input.cgroup !== undefined ? { cgroup: input.cgroup } : {}),
+    ...(input.mountinfo !== undefined ? { mountinfo: input.mountinfo } : {}),
+  });
 }
 
 function podListForAttempt(input: K8sAttestationInput, attempt: number): readonly KubePod[] {
@@ -237,30 +256,35 @@ function podListForAttempt(input: K8sAttestationInput, attempt: number): readonl
 
 type AttemptOutcome = { readonly kind: 'done'; readonly result: K8sAttestationResult } | { readonly kind: 'retry'; readonly podSeen: boolean };
 
-/** Runs one poll attempt: searches the pods (only the one with the cgroup's pod UID, when known) for the container. */
+/**
+ * Runs one poll attempt. Only the pod with the cgroup's pod UID is examined when it
+ * is known, else every pod with a UID (the kubelet client keys pods by UID). A pod
+ * yields selectors when it holds the container, or when the pod UID is known and
+ * container selectors are disabled. Two pods yielding selectors is an error.
+ */
 function attemptOnce(input: K8sAttestationInput, located: ContainerInfo, pods: readonly KubePod[], attempt: number): AttemptOutcome {
-  const candidates = located.podUid === '' ? pods : pods.filter((pod) => pod.metadata?.uid === located.podUid);
-  let match: { pod: KubePod; container: ContainerStatus } | undefined;
+  const podKnown = located.podUid !== '';
+  const candidates = pods.filter((pod) => (podKnown ? pod.metadata?.uid === located.podUid : (pod.metadata?.uid ?? '') !== ''));
+  let result: K8sAttestationResult | undefined;
   for (const pod of candidates) {
     const container = findWorkloadContainer(pod, { containerId: located.containerId });
-    if (container === undefined) {
+    if (container === undefined && !(podKnown && input.config?.disableContainerSelectors === true)) {
       continue;
     }
-    if (match !== undefined) {
+    if (result !== undefined) {
       const message = 'two pods found with same container Id';
       return { kind: 'done', result: { ok: false, reason: 'duplicate-container-id', grpcCode: 'Internal', message, logWarning: 'Two pods found with same container Id', attempts: attempt } };
     }
-    match = { pod, container };
+    result = finish(input, pod, container, attempt);
+    if (!result.ok) {
+      return { kind: 'done', result };
+    }
   }
 
-  if (match !== undefined) {
-    return { kind: 'done', result: finish(input, match.pod, match.container, attempt) };
+  if (result !== undefined) {
+    return { kind: 'done', result };
   }
-  const podByUid = located.podUid === '' ? undefined : candidates[0];
-  if (podByUid !== undefined && input.config?.disableContainerSelectors === true) {
-    return { kind: 'done', result: finish(input, podByUid, undefined, attempt) };
-  }
-  return { kind: 'retry', podSeen: podByUid !== undefined };
+  return { kind: 'retry', podSeen: podKnown && candidates.length > 0 };
 }
 
 function finish(input: K8sAttestationInput, pod: KubePod, container: ContainerStatus | undefined, attempt: number): K8sAttestationResult {

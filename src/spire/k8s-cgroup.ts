@@ -2,10 +2,11 @@
  * Locating a workload's pod UID and container ID from its `/proc/<pid>/cgroup` text,
  * as SPIRE's Kubernetes workload attestor does before it requests the pod list from the kubelet.
  *
- * Two locators exist (SPIRE v1.15.3). The new one (`use_new_container_locator`,
- * default true, `pkg/common/containerinfo`) walks each cgroup path backwards for a
- * 64-hex container ID, then further back for `pod<UID>`. The legacy one
- * (`k8s_posix.go`) matches whole paths against two patterns. A cgroup with no
+ * Two locators exist (read from SPIRE 1.16.0-dev, commit ef8527ec9). The new one
+ * (`use_new_container_locator`, default true, `pkg/common/containerinfo`) walks
+ * each cgroup path backwards for a 64-hex container ID, then further back for
+ * `pod<UID>`. The legacy one (`k8s_posix.go`) matches whole paths against two
+ * patterns. A cgroup with no
  * container ID means "not in a pod": attestation succeeds with no k8s selectors.
  */
 
@@ -23,49 +24,138 @@ export interface ContainerInfo {
   readonly containerId: string;
 }
 
-/** The result of locating a container: found (possibly empty), or a conflict SPIRE rejects. */
+/** The result of locating a container: found (possibly empty), or the error SPIRE returns. */
 export type ContainerInfoResult =
   | ({ readonly ok: true } & ContainerInfo)
-  | { readonly ok: false; readonly grpcCode: 'FailedPrecondition'; readonly message: string };
+  | { readonly ok: false; readonly grpcCode: 'FailedPrecondition' | 'Internal'; readonly message: string };
 
 /**
  * Splits `/proc/<pid>/cgroup` text into lines. The path is everything after the
  * second `:`, since it may itself contain colons (`...slice:cri-containerd:<id>`).
- * Blank lines and lines with fewer than two colons are skipped.
+ *
+ * @returns the lines, or SPIRE's error text for the first line with fewer than two
+ * colons (an empty line in the middle counts as such a line).
  */
-export function parseCgroupFile(text: string): CgroupLine[] {
-  const lines: CgroupLine[] = [];
-  for (const line of text.split('\n')) {
-    const first = line.indexOf(':');
-    const second = first < 0 ? -1 : line.indexOf(':', first + 1);
-    if (second < 0) {
-      continue;
-    }
-    lines.push({ hierarchyId: line.slice(0, first), controllers: line.slice(first + 1, second), path: line.slice(second + 1) });
+export function parseCgroupFile(text: string): { readonly lines: CgroupLine[] } | { readonly error: string } {
+  const rawLines = text.split('\n');
+  if (rawLines.at(-1) === '') {
+    rawLines.pop();
   }
-  return lines;
+
+  const lines: CgroupLine[] = [];
+  for (const line of rawLines) {
+    const fields = splitN(line, ':', 3);
+    if (fields.length < 3) {
+      return { error: `invalid cgroup entry, contains ${fields.length} colon separated fields but expected at least 3: ${JSON.stringify(line)}` };
+    }
+    const [hierarchyId, controllers, path] = fields as [string, string, string];
+    lines.push({ hierarchyId, controllers, path });
+  }
+  return { lines };
+}
+
+function splitN(text: string, separator: string, limit: number): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (parts.length < limit - 1) {
+    const index = rest.indexOf(separator);
+    if (index < 0) {
+      break;
+    }
+    parts.push(rest.slice(0, index));
+    rest = rest.slice(index + separator.length);
+  }
+  parts.push(rest);
+  return parts;
 }
 
 const CONTAINER_ID_PATTERN = /\b([0-9a-fA-F]{64})\b/;
 const POD_UID_PATTERN = /\bpod([0-9a-fA-F]{8}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{12})\b/;
 
 /**
- * Finds the pod UID and container ID in cgroup text with SPIRE's new container
- * locator. Each path is searched from its last segment backwards. The first 64-hex
- * word is the container ID, and the search for `pod<UID>` continues from there
- * (systemd's `_` separators become `-`). A path that yields a pod UID replaces
- * earlier ones without, and once a pod UID is known, paths without one are ignored.
- * Differing pod UIDs or container IDs are a conflict.
- *
- * SPIRE also reads cgroup mounts from `/proc/<pid>/mountinfo` when the cgroup file
- * yields no container ID; that fallback is not reproduced here.
+ * Finds the pod UID and container ID with SPIRE's new container locator, reading
+ * `/proc/<pid>/cgroup` first. Only when that yields no container ID are the cgroup
+ * mounts of `/proc/<pid>/mountinfo` read, because a workload controls its mount
+ * namespace but not its cgroup file (SPIRE 1.16.0-dev order; earlier releases read
+ * mountinfo first). Absent texts count as missing files, which SPIRE treats as
+ * "nothing found".
+ */
+export function locateContainer(proc: { readonly cgroup?: string; readonly mountinfo?: string }): ContainerInfoResult {
+  const fromCgroup = proc.cgroup === undefined ? notFound() : parseCgroupContainerInfo(proc.cgroup);
+  if (!fromCgroup.ok || fromCgroup.containerId !== '' || proc.mountinfo === undefined) {
+    return fromCgroup;
+  }
+  return parseMountInfoContainerInfo(proc.mountinfo);
+}
+
+/**
+ * Finds the pod UID and container ID in `/proc/<pid>/cgroup` text with SPIRE's new
+ * container locator. Each path is searched from its last segment backwards, up to
+ * the first empty segment. The first 64-hex word is the container ID, and the
+ * search for `pod<UID>` continues from there (systemd's `_` separators become `-`).
+ * A path with a pod UID wins over paths without one, and other disagreements
+ * between paths are conflicts.
  */
 export function parseCgroupContainerInfo(cgroupText: string): ContainerInfoResult {
+  const parsed = parseCgroupFile(cgroupText);
+  if ('error' in parsed) {
+    return { ok: false, grpcCode: 'Internal', message: `unable to obtain cgroups: ${parsed.error}` };
+  }
+  return mergePaths(parsed.lines.map((line) => line.path));
+}
+
+/**
+ * Finds the pod UID and container ID in the roots of the `cgroup` and `cgroup2`
+ * mounts listed in `/proc/<pid>/mountinfo` text. Roots equal to `/` are skipped.
+ */
+export function parseMountInfoContainerInfo(mountinfoText: string): ContainerInfoResult {
+  const roots: string[] = [];
+  for (const line of mountinfoText.split('\n')) {
+    if (line === '') {
+      continue;
+    }
+    const mount = parseMountInfoLine(line);
+    if ('error' in mount) {
+      return { ok: false, grpcCode: 'Internal', message: `failed to parse mount info at "/proc/<pid>/mountinfo": ${mount.error}` };
+    }
+    if ((mount.fsType === 'cgroup' || mount.fsType === 'cgroup2') && mount.root !== '/') {
+      roots.push(mount.root);
+    }
+  }
+  return mergePaths(roots);
+}
+
+/** Reads the root (field 4) and filesystem type (first field after ` - `) of a mountinfo line. */
+function parseMountInfoLine(line: string): { readonly root: string; readonly fsType: string } | { readonly error: string } {
+  // Single spaces separate fields, so an empty mount source stays an empty field.
+  const fields = line.split(' ');
+  const separator = fields.indexOf('-');
+  if (separator < 0) {
+    return { error: `missing separator in mountinfo line: ${line}` };
+  }
+  if (separator < 6) {
+    return { error: `expected at least 6 fields before separator in mountinfo line: ${line}` };
+  }
+  const fsType = fields[separator + 1] ?? '';
+  if (fsType === '') {
+    return { error: `missing filesystem type in mountinfo line: ${line}` };
+  }
+  return { root: fields[3] as string, fsType };
+}
+
+/**
+ * Merges what each cgroup path yields, as SPIRE's extractor does. A path with a pod
+ * UID replaces earlier results without one. A path without a pod UID is ignored
+ * once one is known. Any other disagreement is a FailedPrecondition conflict.
+ * Because a path without a container ID yields an empty ID, such a path after one
+ * with a container ID is a conflict too, unless a pod UID is already known.
+ */
+function mergePaths(paths: readonly string[]): ContainerInfoResult {
   let podUid = '';
   let containerId = '';
-  for (const line of parseCgroupFile(cgroupText)) {
-    const found = extractFromPath(line.path);
-    if (found.containerId === '' || (podUid !== '' && found.podUid === '')) {
+  for (const path of paths) {
+    const found = extractFromPath(path);
+    if (podUid !== '' && found.podUid === '') {
       continue;
     }
     if (podUid === '' && found.podUid !== '') {
@@ -79,18 +169,19 @@ export function parseCgroupContainerInfo(cgroupText: string): ContainerInfoResul
     if (containerId !== '' && found.containerId !== containerId) {
       return conflict(`multiple container IDs found (${JSON.stringify(containerId)}, ${JSON.stringify(found.containerId)})`);
     }
+    podUid = found.podUid;
     containerId = found.containerId;
   }
   return { ok: true, podUid, containerId };
 }
 
-/** Walks one cgroup path backwards for the container ID, then the pod UID before it. */
+/** Walks one cgroup path backwards for the container ID, then for the pod UID before it. */
 function extractFromPath(path: string): ContainerInfo {
   const segments = path.split('/');
   let index = segments.length - 1;
   let containerId = '';
   let remainder = '';
-  for (; index >= 0; index--) {
+  for (; index >= 0 && segments[index] !== ''; index--) {
     const segment = segments[index] as string;
     const match = CONTAINER_ID_PATTERN.exec(segment);
     if (match !== null) {
@@ -103,8 +194,12 @@ function extractFromPath(path: string): ContainerInfo {
     return { podUid: '', containerId: '' };
   }
 
-  const candidates = [remainder, ...segments.slice(0, index).reverse()];
+  // The rest of the container ID's segment is searched first, unless nothing precedes the ID.
+  const candidates = remainder === '' ? segments.slice(0, index).reverse() : [remainder, ...segments.slice(0, index).reverse()];
   for (const segment of candidates) {
+    if (segment === '') {
+      break;
+    }
     const match = POD_UID_PATTERN.exec(segment);
     if (match !== null) {
       return { podUid: (match[1] as string).replaceAll('_', '-'), containerId };
@@ -117,6 +212,10 @@ function conflict(message: string): ContainerInfoResult {
   return { ok: false, grpcCode: 'FailedPrecondition', message };
 }
 
+function notFound(): ContainerInfoResult {
+  return { ok: true, podUid: '', containerId: '' };
+}
+
 // ASCII punctuation as in RE2's [[:punct:]]: !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~
 const PUNCT = '!-\\/:-@\\[-`{-~';
 // The same without `/`, for the cri-o pattern's prefix.
@@ -124,17 +223,17 @@ const PUNCT_EXCEPT_SLASH = '!-.:-@\\[-`{-~';
 const HEX = '[0-9a-fA-F]';
 const UID_BODY = `${HEX}{8}[${PUNCT}]?${HEX}{4}[${PUNCT}]?${HEX}{4}[${PUNCT}]?${HEX}{4}[${PUNCT}]?${HEX}{12}`;
 
-/** Legacy pattern 1: `<punct>pod<UID><punct>`, punctuated segments, then the container ID to the end. */
-const LEGACY_POD_PATTERN = new RegExp(`[${PUNCT}]pod(${UID_BODY})[${PUNCT}](?:[^${PUNCT}]+[${PUNCT}])*([^${PUNCT}]+)$`);
+/** Legacy pattern 1: `<punct>pod<UID><punct>`, punctuated segments, then a 64-hex container ID at the end. */
+const LEGACY_POD_PATTERN = new RegExp(`[${PUNCT}]pod(${UID_BODY})[${PUNCT}](?:[^${PUNCT}]+[${PUNCT}])*(${HEX}{64})$`);
 
 /**
- * Legacy pattern 2 (cri-o without a pod UID in the path): `crio<punct>` then the
- * container ID to the end, unless a `pod<UID><punct>` starts the leftmost match.
+ * Legacy pattern 2 (cri-o without a pod UID in the path): `crio<punct>` then a
+ * 64-hex container ID at the end, unless a `pod<UID><punct>` starts the leftmost match.
  * SPIRE writes the part before `crio` as a repeated group of non-punctuation runs
  * and slashes. A single class of non-punctuation characters and `/` accepts the
  * same strings without the nested repetition that makes a backtracking engine slow.
  */
-const LEGACY_CRIO_PATTERN = new RegExp(`(pod${UID_BODY}[${PUNCT}])?[^${PUNCT_EXCEPT_SLASH}]*crio[${PUNCT}]([^${PUNCT}]+)$`);
+const LEGACY_CRIO_PATTERN = new RegExp(`(pod${UID_BODY}[${PUNCT}])?[^${PUNCT_EXCEPT_SLASH}]*crio[${PUNCT}](${HEX}{64})$`);
 
 /** Reads one cgroup path with the legacy locator; returns undefined when neither pattern matches it. */
 export function parseLegacyCgroupPath(path: string): ContainerInfo | undefined {
@@ -167,8 +266,13 @@ function canonicalizePodUid(uid: string): string {
  * a later path with another container ID or pod UID is a conflict.
  */
 export function parseCgroupContainerInfoLegacy(cgroupText: string): ContainerInfoResult {
+  const parsed = parseCgroupFile(cgroupText);
+  if ('error' in parsed) {
+    return { ok: false, grpcCode: 'Internal', message: `unable to obtain cgroups: ${parsed.error}` };
+  }
+
   let found: ContainerInfo | undefined;
-  for (const line of parseCgroupFile(cgroupText)) {
+  for (const line of parsed.lines) {
     const candidate = parseLegacyCgroupPath(line.path);
     if (candidate === undefined) {
       continue;
