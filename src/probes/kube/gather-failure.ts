@@ -2,7 +2,8 @@
  * Gather-error text for a failed probe. A 403 names the RBAC permission to grant, since
  * missing permission is a finding the user can act on, not a crash.
  */
-import { isKubeApiError, isKubeUnreachableError, isProbeTimeoutError } from './errors.js';
+import { isProbeTimeoutError } from '../errors.js';
+import { isKubeApiError, isKubeUnreachableError } from './errors.js';
 
 /** The RBAC permission a probe needs: a verb on a resource (or subresource such as `pods/exec`). */
 export interface Permission {

@@ -6,9 +6,10 @@
 import type { KubeCustomResource, KubeEvent, KubePod } from '../../evidence/kube-types.js';
 import { EVIDENCE_API_VERSION, type Evidence } from '../../evidence/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import { isKubeApiError, ProbeSkippedError } from './errors.js';
+import { ProbeSkippedError } from '../errors.js';
+import { isKubeApiError } from './errors.js';
 import { describeGatherFailure, type Permission } from './gather-failure.js';
-import { type ProbeObserver, ProbeRunner } from './probe-runner.js';
+import { type ProbeObserver, ProbeRunner } from '../probe-runner.js';
 import { readWorkloadPod } from './read-workload-pod.js';
 import { findConfiguredSocketPath, findWorkloadSocketPath } from './socket-path.js';
 import { runAgentHealthcheck, runSpireJsonCommand, splitLogLines, type ExecTarget } from './spire-cli.js';
@@ -79,7 +80,7 @@ const CONTROLLER_RESOURCES = [
 export async function gatherPodEvidence(request: PodGatherRequest, source: KubeSource, options: PodGatherOptions = {}): Promise<Evidence> {
   const gatheredAt = (options.now ?? (() => new Date()))().toISOString();
   const logger = (options.logger ?? silentLogger).child({ namespace: request.namespace, pod: request.pod });
-  const runner = new ProbeRunner(options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, options.onProbe ?? (() => {}), logger);
+  const runner = new ProbeRunner<Permission>(options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, options.onProbe ?? (() => {}), logger, describeGatherFailure);
 
   const pod = await readWorkloadPod(source, request, options.onProbe);
   const gather = new PodGather(request, pod, source, runner, resolveSpireLayout(options.spire), options);
@@ -113,7 +114,7 @@ class PodGather {
     private readonly request: PodGatherRequest,
     private readonly pod: KubePod,
     private readonly source: KubeSource,
-    private readonly runner: ProbeRunner,
+    private readonly runner: ProbeRunner<Permission>,
     private readonly layout: SpireLayout,
     private readonly options: PodGatherOptions,
   ) {

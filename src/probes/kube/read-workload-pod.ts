@@ -6,7 +6,7 @@ import type { KubePod } from '../../evidence/kube-types.js';
 import { UserError } from '../../errors.js';
 import { isKubeApiError, isKubeUnreachableError } from './errors.js';
 import { describePermission } from './gather-failure.js';
-import type { ProbeObserver } from './probe-runner.js';
+import type { ProbeObserver } from '../probe-runner.js';
 import type { KubeSource } from './source.js';
 
 /**

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { WorkloadFetch } from '../../evidence/types.js';
 import type { Container, ContainerStatus, KubePod } from '../../evidence/kube-types.js';
-import { ProbeSkippedError } from './errors.js';
+import { ProbeSkippedError } from '../errors.js';
 import { isCommandNotStarted } from './exec-status.js';
 import type { WorkloadSocketPath } from './socket-path.js';
 import type { KubeSource } from './source.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isUserError } from '../../../src/errors.js';
 import { KubeUnreachableError } from '../../../src/probes/kube/errors.js';
 import { gatherPodEvidence } from '../../../src/probes/kube/gather-pod.js';
-import type { ProbeState } from '../../../src/probes/kube/probe-runner.js';
+import type { ProbeState } from '../../../src/probes/probe-runner.js';
 import {
   AGENT_CONF_QUICKSTART,
   AGENT_LIST_JSON,

@@ -2,9 +2,8 @@
  * Runs probes with a timeout each and records every failure as a gather error instead of
  * aborting, so one forbidden or slow call costs one evidence field and nothing more.
  */
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../logger.js';
 import { ProbeSkippedError, ProbeTimeoutError } from './errors.js';
-import { describeGatherFailure, type Permission } from './gather-failure.js';
 
 /** Progress of one probe, for spinners. */
 export type ProbeState = 'started' | 'succeeded' | 'failed' | 'skipped';
@@ -12,22 +11,26 @@ export type ProbeState = 'started' | 'succeeded' | 'failed' | 'skipped';
 /** Called when a probe starts and when it ends; `detail` is the gather error for `failed` and `skipped`. */
 export type ProbeObserver = (name: string, state: ProbeState, detail?: string) => void;
 
-/** Runs named probes and collects their gather errors. */
-export class ProbeRunner {
+/**
+ * Runs named probes and collects their gather errors. `Context` is what a probe tells
+ * `describeFailure` about itself, such as the RBAC permission a Kubernetes probe needs.
+ */
+export class ProbeRunner<Context> {
   readonly gatherErrors: Record<string, string> = {};
 
   constructor(
     private readonly timeoutMs: number,
     private readonly observer: ProbeObserver,
     private readonly logger: Logger,
+    private readonly describeFailure: (error: unknown, context: Context) => string,
   ) {}
 
   /**
    * Runs `probe` under the name of the evidence field it fills. On failure, timeout or
-   * skip it records a gather error for that field and returns undefined. `permission` is
-   * what a 403 message tells the user to grant; pass a function when the namespace is only known later.
+   * skip it records a gather error for that field and returns undefined. Pass `context` as
+   * a function when it is only known after the probe has started.
    */
-  async run<T>(field: string, permission: Permission | (() => Permission), probe: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  async run<T>(field: string, context: Context | (() => Context), probe: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
     this.observer(field, 'started');
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -44,7 +47,7 @@ export class ProbeRunner {
       this.observer(field, 'succeeded');
       return value;
     } catch (error) {
-      this.record(field, error, permission);
+      this.record(field, error, context);
       return undefined;
     } finally {
       clearTimeout(timer);
@@ -58,13 +61,13 @@ export class ProbeRunner {
     return undefined;
   }
 
-  private record(field: string, error: unknown, permission: Permission | (() => Permission)): void {
+  private record(field: string, error: unknown, context: Context | (() => Context)): void {
     if (error instanceof ProbeSkippedError) {
       this.skip(field, error.message);
       return;
     }
 
-    const text = describeGatherFailure(error, typeof permission === 'function' ? permission() : permission);
+    const text = this.describeFailure(error, typeof context === 'function' ? (context as () => Context)() : context);
     this.gatherErrors[field] = text;
     this.logger.warn('Probe failed', { field, error: text });
     this.observer(field, 'failed', text);
