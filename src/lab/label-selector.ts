@@ -82,11 +82,11 @@ function parseRequirement(part: string, selector: string): LabelRequirement {
     const values = (setMatch[3] ?? '').split(',').map((value) => value.trim());
     return checked({ key: setMatch[1] ?? '', operator: setMatch[2] === 'in' ? 'in' : 'notIn', values }, selector);
   }
-  const binaryMatch = /^([^=!<>\s]+)\s*(==|=|!=|>|<)\s*(.*)$/.exec(part);
+  const binaryMatch = /^([^=!<>]+?)\s*(==|=|!=|>|<)\s*(.*)$/.exec(part);
   if (binaryMatch) {
     const operators: Record<string, Operator> = { '=': 'equals', '==': 'equals', '!=': 'notEquals', '>': 'greaterThan', '<': 'lessThan' };
     const operator = operators[binaryMatch[2] ?? ''] ?? 'equals';
-    return checked({ key: binaryMatch[1] ?? '', operator, values: [(binaryMatch[3] ?? '').trim()] }, selector);
+    return checked({ key: (binaryMatch[1] ?? '').trim(), operator, values: [(binaryMatch[3] ?? '').trim()] }, selector);
   }
   if (part.startsWith('!')) return checked({ key: part.slice(1).trim(), operator: 'doesNotExist', values: [] }, selector);
   return checked({ key: part, operator: 'exists', values: [] }, selector);
