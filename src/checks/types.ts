@@ -28,8 +28,14 @@ export type EvidenceField = Exclude<keyof Evidence & string, 'apiVersion' | 'kin
 
 export interface CheckContext {
   readonly evidence: Evidence;
-  /** "Now" for time-based judgements: the evidence's `gatheredAt`, else undefined. */
+  /**
+   * "Now" for time-based judgements: the evidence's `gatheredAt`, else the newest
+   * timestamp in its logs, else undefined (time-based checks then report that they
+   * could not judge).
+   */
   readonly now: Date | undefined;
+  /** Where `now` came from; absent when `now` is undefined. */
+  readonly nowSource?: 'gatheredAt' | 'logs';
 }
 
 /** One result of a check. */
@@ -54,6 +60,8 @@ export interface Check {
   readonly severity: Severity;
   /** Evidence fields without which the check is skipped. */
   readonly requires: readonly EvidenceField[];
+  /** Evidence fields of which at least one must be present, else the check is skipped. */
+  readonly requiresAnyOf?: readonly EvidenceField[];
   /** Check ids that must not have failed for this check to run. */
   readonly dependsOn?: readonly string[];
   run(context: CheckContext): readonly Finding[];

@@ -1,0 +1,125 @@
+/**
+ * The agent attests the workload with its Kubernetes selectors. Message and error
+ * texts read from SPIRE v1.15.3 (`pkg/agent/attestor/workload`, the k8s workload
+ * attestor and its kubelet client). Absence is evidence too: when the agent log shows
+ * a caller attested with only `unix` selectors while the k8s attestor is configured,
+ * the k8s attestor failed for it.
+ */
+import type { KubePod } from '../../evidence/kube-types.js';
+import { readAgentConfigSafely } from '../support/config-readers.js';
+import { failed, passed, skippedFor } from '../support/finding-builders.js';
+import type { LogRecord } from '../support/log-records.js';
+import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
+import type { Check, Finding } from '../types.js';
+
+type AttestationFault = 'kubelet-refused' | 'kubelet-unreachable' | 'container-not-found' | 'missing-host-pid' | 'other';
+
+const ATTESTOR_MESSAGES = [
+  /^Failed to collect all selectors( for PID)?$/,
+  /^workload attestor ".*" failed$/,
+  /^Workload attestation failed$/,
+  /^Timed out collecting selectors$/,
+  /^Container id not found; giving up$/,
+  /^Unable to get pod list; giving up$/,
+];
+
+const FAULT_PATTERNS: readonly (readonly [AttestationFault, RegExp])[] = [
+  ['kubelet-refused', /unexpected status code on pods response: (401|403)/],
+  ['container-not-found', /no selectors found after max poll attempts|Container id not found|Timed out collecting selectors/],
+  ['kubelet-unreachable', /unable to perform request|Unable to get pod list|kubelet|connection refused|no such host|i\/o timeout/],
+];
+
+const FAULT_TEXT: Readonly<Record<AttestationFault, { summary: string; fix: string[] }>> = {
+  'kubelet-unreachable': {
+    summary: "the agent's Kubernetes workload attestor cannot reach the kubelet, so it produces no k8s selectors and no entry can match",
+    fix: [
+      'Point the k8s workload attestor at an address the kubelet listens on: inject MY_NODE_NAME from the downward API (spec.nodeName) and keep node_name_env = "MY_NODE_NAME", or set node_name; run the agent with hostNetwork: true when it uses 127.0.0.1.',
+      'Restart the agent DaemonSet and look for "PID attested to have selectors" lines with k8s selectors.',
+    ],
+  },
+  'kubelet-refused': {
+    summary: 'the kubelet rejects the agent (401/403): its service account may not read pods from the kubelet',
+    fix: ["Grant the agent's service account get on nodes/proxy (and nodes), and make sure the kubelet accepts bearer tokens (--authentication-token-webhook)."],
+  },
+  'container-not-found': {
+    summary: "the attestor never found the caller's container in the kubelet's pod list (container not started yet, a postStart hook still running, or a cgroup layout it cannot read)",
+    fix: ['If the container is still starting or runs a postStart hook, set disable_container_selectors = true in the k8s workload attestor so pod selectors suffice.', 'Check that the agent runs with hostPID: true and can read /proc/<pid>/cgroup of the workload.'],
+  },
+  'missing-host-pid': {
+    summary: "the agent pod does not share the host PID namespace (hostPID), so it cannot read the caller's /proc entry",
+    fix: ['Set hostPID: true in the spire-agent DaemonSet pod spec.'],
+  },
+  other: {
+    summary: 'the workload attestor failed',
+    fix: ["Read the agent's workload_attestor errors quoted above and fix the attestor configuration they name."],
+  },
+};
+
+function classify(record: LogRecord): AttestationFault {
+  const text = `${record.message} ${record.fields.error ?? ''}`;
+  return FAULT_PATTERNS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+}
+
+function hasK8sAttestor(view: WorkloadView): boolean {
+  const read = view.agentConfigText === undefined ? undefined : readAgentConfigSafely(view.agentConfigText);
+  const plugins = read?.config?.plugins;
+  // Without a config to read, assume the usual Kubernetes setup: the k8s attestor is configured.
+  return plugins === undefined || plugins.some((plugin) => plugin.type === 'WorkloadAttestor' && plugin.name === 'k8s');
+}
+
+function lacksHostPid(agentPod: KubePod | undefined): boolean {
+  return agentPod?.spec !== undefined && agentPod.spec.hostPID !== true && (agentPod.spec.containers?.length ?? 0) > 0;
+}
+
+function hasPostStartHook(pod: KubePod | undefined): boolean {
+  return (pod?.spec?.containers ?? []).some((container) => container.lifecycle?.postStart !== undefined);
+}
+
+function fault(checkId: string, kind: AttestationFault, confidence: 'certain' | 'likely', evidence: string[], view: WorkloadView): Finding {
+  const text = FAULT_TEXT[kind];
+  const hook = kind === 'container-not-found' && hasPostStartHook(view.pod) ? ' The workload container has a postStart hook, and Kubernetes reports no container ID until it returns.' : '';
+  return failed(checkId, {
+    cause: 'workload-attestation-failed',
+    confidence,
+    summary: `Workload attestation failed on node ${view.node ?? '?'}: ${text.summary}.${hook}`,
+    evidence,
+    fix: text.fix,
+    explainedBy: ['pod-running'],
+  });
+}
+
+export const workloadAttestedCheck = {
+  id: 'workload-attested',
+  category: 'attestation',
+  title: 'The agent attests the workload with its Kubernetes selectors',
+  severity: 'error',
+  requires: [],
+  requiresAnyOf: ['agentLogs', 'workloadFetch'],
+  dependsOn: ['pod-found'],
+  run({ evidence }) {
+    const view = viewWorkload(evidence);
+    const facts = view.agentLog;
+    if (facts?.workloadSelectors !== undefined && facts.workloadSelectors.some((selector) => selector.startsWith('k8s:'))) {
+      return [passed(this.id, `The agent attested PID ${[...facts.workloadPids].join(', ')} as this pod (${facts.workloadSelectors.length} selectors).`)];
+    }
+
+    const errors = (facts?.records ?? []).filter((record) => ATTESTOR_MESSAGES.some((pattern) => pattern.test(record.message)));
+    const unixOnly = view.pod === undefined ? [] : (facts?.attestations ?? []).filter((attestation) => attestation.selectors.every((selector) => !selector.startsWith('k8s:')));
+    const absenceLines = hasK8sAttestor(view) ? unixOnly.map((attestation) => `PID ${attestation.pid} attested with only ${attestation.selectors.join(', ') || 'no selectors'}`) : [];
+    const lastError = errors.at(-1);
+    if (lastError !== undefined) {
+      return [fault(this.id, classify(lastError), 'certain', [...errors.slice(-2).map((record) => record.raw), ...absenceLines], view)];
+    }
+    if (absenceLines.length > 0) {
+      return [fault(this.id, lacksHostPid(view.agentPodsOnNode?.[0]) ? 'missing-host-pid' : 'kubelet-unreachable', 'likely', absenceLines, view)];
+    }
+    if (view.fetch?.status?.code === 'DeadlineExceeded') {
+      return [fault(this.id, 'container-not-found', 'likely', [`fetch: ${view.fetch.stderr}`], view)];
+    }
+    if (lacksHostPid(view.agentPodsOnNode?.[0]) && view.fetch?.succeeded !== true) {
+      return [fault(this.id, 'missing-host-pid', 'likely', ['agent pod spec has no hostPID: true'], view)];
+    }
+
+    return [skippedFor(this.id, 'The agent log shows no attestation of this pod, successful or failed: no request from it reached the agent, or the log level hides attestation (it needs DEBUG).')];
+  },
+} satisfies Check;

@@ -1,0 +1,68 @@
+/**
+ * The SPIRE server can serve agents: its log shows no failing datastore, no failing
+ * CA or signing, and no crash. Messages read from SPIRE v1.15.3
+ * (`pkg/server/endpoints`, `pkg/server/ca/manager`, `pkg/server/datastore/sqlstore`).
+ * A server that cannot read or write its datastore cannot even build the TLS config
+ * for an agent's connection, so every agent fails its handshake.
+ */
+import { parseLogRecords, type LogRecord } from '../support/log-records.js';
+import { failed, passed } from '../support/finding-builders.js';
+import type { Check } from '../types.js';
+
+type ServerFault = 'datastore' | 'signing' | 'crash';
+
+const FAULT_PATTERNS: readonly (readonly [ServerFault, RegExp])[] = [
+  ['datastore', /datastore|read-write mode during recovery|database is locked|pq: |mysql|sqlite/i],
+  ['signing', /could not generate TLS config|X509 CA|JWT key|upstream authority|failed to sign|unable to sign/i],
+  ['crash', /^Server crashed$/],
+];
+
+const FAULT_FIX: Readonly<Record<ServerFault, string>> = {
+  datastore: 'Restore the datastore: check the database the server connects to (a read-only replica after a failover, a locked SQLite file, credentials), then restart the server and confirm spire-server healthcheck prints "Server is healthy."',
+  signing: "Check the server's CA: the KeyManager, UpstreamAuthority and ca_ttl settings; the server log line quoted above names the failing step.",
+  crash: 'Read the error on the "Server crashed" line, fix the configuration it names, and restart the server.',
+};
+
+function classify(record: LogRecord): ServerFault | undefined {
+  if (record.level !== 'error' && record.level !== 'fatal' && record.level !== 'panic') {
+    return undefined;
+  }
+  // Federation refresh errors concern another trust domain's bundle, not this server's health.
+  if (record.fields.subsystem_name === 'bundle_client') {
+    return undefined;
+  }
+  const text = `${record.message} ${record.fields.error ?? ''}`;
+  return FAULT_PATTERNS.find(([, pattern]) => pattern.test(text) || pattern.test(record.message))?.[0];
+}
+
+export const serverAvailableCheck = {
+  id: 'server-available',
+  category: 'server',
+  title: 'SPIRE server is up and can sign',
+  severity: 'error',
+  requires: ['serverLogs'],
+  run({ evidence }) {
+    const records = parseLogRecords(evidence.serverLogs);
+    const faults = records.flatMap((record) => {
+      const fault = classify(record);
+      return fault === undefined ? [] : [{ fault, record }];
+    });
+    if (faults.length === 0) {
+      return [passed(this.id, 'The server log shows no datastore, signing or crash errors.')];
+    }
+
+    const latest = faults.at(-1) as { fault: ServerFault; record: LogRecord };
+    const lastLine = records.at(-1);
+    // Repeated errors, or an error as the newest line, mean the fault is current rather than a past blip.
+    const current = faults.length >= 2 || lastLine === latest.record;
+    return [
+      failed(this.id, {
+        cause: 'server-unavailable',
+        confidence: current ? 'certain' : 'likely',
+        summary: `The SPIRE server is failing (${latest.fault}): ${latest.record.fields.error ?? latest.record.message}. Agents cannot attest or sync while it does.`,
+        evidence: faults.slice(-3).map(({ record }) => record.raw),
+        fix: [FAULT_FIX[latest.fault]],
+      }),
+    ];
+  },
+} satisfies Check;

@@ -1,0 +1,87 @@
+/**
+ * The socket path the workload uses is the agent's socket: the same file name in the
+ * mounted directory (the SPIFFE CSI driver and a hostPath volume both expose the
+ * agent's socket directory, so only the file name can differ), and, for hostPath
+ * volumes, the same host directory the agent pod mounts. The agent's path comes from
+ * its "Starting Workload and SDS APIs" log line or its `socket_path` setting
+ * (default `/tmp/spire-agent/public/api.sock`, SPIRE v1.15.3).
+ */
+import type { KubePod } from '../../evidence/kube-types.js';
+import { isSocketPathSet, readAgentConfigSafely } from '../support/config-readers.js';
+import { failed, passed, skippedFor, warned } from '../support/finding-builders.js';
+import { fileNameOf, findMountFor, findSocketUse } from '../support/workload-socket.js';
+import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
+import type { Check, Confidence } from '../types.js';
+
+interface AgentSocket {
+  readonly path: string;
+  readonly source: string;
+  readonly confidence: Confidence;
+}
+
+const STARTING_APIS = /^Starting Workload (and SDS )?APIs?$/;
+
+function findAgentSocket(view: WorkloadView): AgentSocket | undefined {
+  const logged = view.agentLog?.records.find((record) => STARTING_APIS.test(record.message) && record.fields.network === 'unix');
+  if (logged?.fields.address !== undefined) {
+    return { path: logged.fields.address, source: 'the agent log', confidence: 'certain' };
+  }
+  if (view.agentConfigText === undefined) {
+    return undefined;
+  }
+  const read = readAgentConfigSafely(view.agentConfigText);
+  if (read.config === undefined) {
+    return undefined;
+  }
+  return isSocketPathSet(read.config)
+    ? { path: read.config.socketPath, source: 'agent.conf socket_path', confidence: 'certain' }
+    : { path: read.config.socketPath, source: "SPIRE's default (socket_path is not set in the agent config shown)", confidence: 'possible' };
+}
+
+function hostDirectoryOf(pod: KubePod | undefined, path: string): string | undefined {
+  const mount = findMountFor(pod, undefined, path);
+  return mount?.volume?.hostPath?.path;
+}
+
+export const socketPathMatchesCheck = {
+  id: 'socket-path-matches',
+  category: 'socket',
+  title: "The workload's socket path is where the agent serves",
+  severity: 'error',
+  requires: ['pod'],
+  dependsOn: ['pod-found', 'socket-mounted'],
+  run({ evidence }) {
+    const view = viewWorkload(evidence);
+    const use = findSocketUse(view.pod, view.fetch, evidence.workloadFetch?.container);
+    const agentSocket = findAgentSocket(view);
+    if (use === undefined || agentSocket === undefined) {
+      return [skippedFor(this.id, `Could not compare: ${use === undefined ? 'the workload sets no SPIFFE_ENDPOINT_SOCKET and no fetch was run' : 'the agent socket path is unknown (no agentConfig or agent start log)'}.`, ['Add "agentConfig" (the agent.conf text) and "workloadFetch" to the evidence.'])];
+    }
+    if (view.fetch?.succeeded === true || view.fetch?.dial?.reason === 'connection-refused' || view.fetch?.dial?.reason === 'permission-denied') {
+      return [passed(this.id, `A socket exists at ${use.path}: the fetch reached it.`)];
+    }
+
+    const workloadFile = fileNameOf(use.path);
+    const agentFile = fileNameOf(agentSocket.path);
+    const workloadHostDir = hostDirectoryOf(view.pod, use.path);
+    const agentHostDir = hostDirectoryOf(view.agentPodsOnNode?.[0], agentSocket.path);
+    const hostDirsDiffer = workloadHostDir !== undefined && agentHostDir !== undefined && workloadHostDir !== agentHostDir;
+    if (workloadFile === agentFile && !hostDirsDiffer) {
+      return [passed(this.id, `The workload uses ${use.path}; the agent serves ${agentSocket.path} (from ${agentSocket.source}): same socket file name.`)];
+    }
+
+    const difference = hostDirsDiffer
+      ? `the workload mounts host directory ${workloadHostDir} but the agent's socket is in host directory ${agentHostDir}`
+      : `the workload looks for ${workloadFile} but the agent's socket file is ${agentFile}`;
+    const details = {
+      cause: 'socket-path-mismatch' as const,
+      confidence: agentSocket.confidence,
+      summary: `The workload dials ${use.path}, but ${difference} (agent path ${agentSocket.path}, from ${agentSocket.source}).`,
+      evidence: [`workload socket: ${use.path} (${use.source})`, `agent socket: ${agentSocket.path} (${agentSocket.source})`, ...(view.fetch?.dial ? [`fetch: dial unix ${view.fetch.dial.path}: ${view.fetch.dial.text}`] : [])],
+      fix: [
+        `Set SPIFFE_ENDPOINT_SOCKET=unix://${use.path.replace(/[^/]+$/, agentFile)} in the workload (and pass -socketPath ${use.path.replace(/[^/]+$/, agentFile)} to spire-agent api fetch), or change the agent's socket_path to end in ${workloadFile}.`,
+      ],
+    };
+    return [agentSocket.confidence === 'possible' ? warned(this.id, details) : failed(this.id, details)];
+  },
+} satisfies Check;

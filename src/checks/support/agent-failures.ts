@@ -1,0 +1,70 @@
+/**
+ * Classifies the errors a SPIRE agent logs when it crashes ("Agent crashed") or
+ * cannot sync ("Synchronize failed"), by the fixed error texts of SPIRE v1.15.3, Go's
+ * resolver and crypto/tls. The class says which layer is at fault: the agent's own
+ * configuration, its identity with the server, or the server.
+ */
+import { AGENT_MESSAGES } from './agent-log-facts.js';
+import type { LogRecord } from './log-records.js';
+
+export type AgentFailureKind =
+  | 'server-address-unresolvable'
+  | 'stale-trust-bundle'
+  | 'agent-svid-rejected'
+  | 'agent-banned'
+  | 'join-token-used'
+  | 'node-attestation-rejected'
+  | 'server-tls-internal'
+  | 'server-unreachable'
+  | 'other';
+
+/** Which check owns each failure kind: the agent itself, its attestation, or the server. */
+export const FAILURE_LAYER: Readonly<Record<AgentFailureKind, 'agent' | 'attestation' | 'server'>> = {
+  'server-address-unresolvable': 'agent',
+  'stale-trust-bundle': 'attestation',
+  'agent-svid-rejected': 'attestation',
+  'agent-banned': 'attestation',
+  'join-token-used': 'attestation',
+  'node-attestation-rejected': 'attestation',
+  'server-tls-internal': 'server',
+  'server-unreachable': 'server',
+  other: 'agent',
+};
+
+// Most specific first: a handshake failure also ends in "context deadline exceeded".
+const PATTERNS: readonly (readonly [AgentFailureKind, RegExp])[] = [
+  ['stale-trust-bundle', /certificate signed by unknown authority|could not verify leaf certificate/],
+  ['agent-banned', /agent is banned|Agent is banned/],
+  ['join-token-used', /join token does not exist or has already been used|join token expired/],
+  ['node-attestation-rejected', /not configured for cluster|is not an allowed service account|token not authenticated|failed to attest/],
+  ['agent-svid-rejected', /tls: bad certificate|SVID is expired|certificate has expired|is not attested|removing SVID and shutting down/],
+  ['server-tls-internal', /tls: internal error/],
+  ['server-address-unresolvable', /no such host|server misbehaving/],
+  ['server-unreachable', /connection refused|i\/o timeout|no route to host|network is unreachable|context deadline exceeded/],
+];
+
+export interface AgentFailure {
+  readonly kind: AgentFailureKind;
+  readonly record: LogRecord;
+}
+
+/** Classifies an error text from the agent log. */
+export function classifyAgentError(text: string): AgentFailureKind {
+  return PATTERNS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+}
+
+function errorText(record: LogRecord): string {
+  return `${record.message} ${record.fields.error ?? ''}`;
+}
+
+/** Returns the agent's crash, re-attestation and sync failures, oldest first. */
+export function findAgentFailures(records: readonly LogRecord[]): readonly AgentFailure[] {
+  return records
+    .filter(
+      (record) =>
+        record.message === AGENT_MESSAGES.agentCrashed ||
+        record.message === AGENT_MESSAGES.syncFailed ||
+        /removing SVID and shutting down|re-attestation/i.test(record.message),
+    )
+    .map((record) => ({ kind: classifyAgentError(errorText(record)), record }));
+}

@@ -1,0 +1,73 @@
+/**
+ * Which registration entries concern this workload: those whose selectors all match
+ * it, and, when none does, those that were evidently written for it but miss on one
+ * or more selectors (the nearest candidates, with the selectors that differ).
+ */
+import type { Evidence } from '../../evidence/types.js';
+import { entrySpiffeId, isNodeAlias } from '../../spire/entries.js';
+import type { EntryJson } from '../../spire/types.js';
+import { entriesForWorkload, rankCandidateEntries, selectorKind, type CandidateEntry } from '../../spire/workload-matching.js';
+import { findWorkloadSelectors, type WorkloadSelectors } from './workload-selectors.js';
+import { isIstioWorkload } from './workload-socket.js';
+import type { WorkloadView } from './workload-view.js';
+
+export interface EntryCandidates {
+  readonly workload: WorkloadSelectors;
+  /** Entries whose every selector the workload has (what the agent would serve, if authorized). */
+  readonly matching: readonly EntryJson[];
+  /** Entries written for this workload that miss on some selector, nearest first. */
+  readonly near: readonly CandidateEntry[];
+}
+
+// Selector kinds many unrelated workloads share; matching one of them alone does not
+// make an entry "meant for" this workload.
+const SHARED_KINDS = new Set(['k8s:ns', 'k8s:node-name', 'k8s:pod-image-count', 'k8s:pod-init-image-count', 'unix:gid', 'unix:group']);
+
+// Selector kinds that name one pod; an entry with another value of these is for another pod.
+const POD_IDENTITY_KINDS = new Set(['k8s:pod-uid', 'k8s:pod-name']);
+
+/** Returns the SPIFFE ID the workload is expected to have: the one given, or Istio's convention for Istio proxies. */
+export function findExpectedSpiffeId(evidence: Evidence, trustDomain: string | undefined): string | undefined {
+  if (evidence.expectedSpiffeId !== undefined) {
+    return evidence.expectedSpiffeId;
+  }
+  const pod = evidence.pod;
+  const namespace = pod?.metadata?.namespace;
+  const serviceAccount = pod?.spec?.serviceAccountName ?? 'default';
+  if (!isIstioWorkload(pod) || namespace === undefined || trustDomain === undefined) {
+    return undefined;
+  }
+  return `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+function isForAnotherPod(candidate: CandidateEntry): boolean {
+  return candidate.missing.some((missing) => POD_IDENTITY_KINDS.has(missing.kind) && missing.workloadHas.length > 0);
+}
+
+function isMeantFor(candidate: CandidateEntry, expectedId: string | undefined): boolean {
+  if (isForAnotherPod(candidate)) {
+    return false;
+  }
+  if (expectedId !== undefined && entrySpiffeId(candidate.entry) === expectedId) {
+    return true;
+  }
+  return candidate.matched.some((selector) => !SHARED_KINDS.has(selectorKind(selector)));
+}
+
+/** Collects the matching and near entries for the workload; undefined when entries or selectors are unknown. */
+export function findEntryCandidates(evidence: Evidence, view: WorkloadView): EntryCandidates | undefined {
+  const workload = findWorkloadSelectors(evidence, view);
+  if (view.entries === undefined || workload === undefined) {
+    return undefined;
+  }
+
+  const workloadEntries = view.entries.filter((entry) => !isNodeAlias(entry));
+  const matching = entriesForWorkload(workload.selectors, workloadEntries);
+  const trustDomain = view.nodeAgent?.agent.id.trust_domain ?? workloadEntries[0]?.spiffe_id.trust_domain;
+  const expectedId = findExpectedSpiffeId(evidence, trustDomain);
+  const near = matching.length > 0
+    ? []
+    : rankCandidateEntries(workload.selectors, workloadEntries).filter((candidate) => isMeantFor(candidate, expectedId));
+
+  return { workload, matching, near };
+}

@@ -1,0 +1,29 @@
+/**
+ * Whether a pod's tolerations let the scheduler place it on a tainted node, by the
+ * Kubernetes rules: a toleration matches a taint when the effects agree (an empty
+ * effect matches all), and either the operator is Exists and the key is empty or
+ * equal, or the operator is Equal (the default) and key and value are equal.
+ * Only NoSchedule and NoExecute taints keep a DaemonSet pod off a node.
+ */
+import type { Taint, Toleration } from '../../evidence/kube-types.js';
+
+function tolerates(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect !== undefined && toleration.effect !== '' && toleration.effect !== taint.effect) {
+    return false;
+  }
+  if (toleration.operator === 'Exists') {
+    return toleration.key === undefined || toleration.key === '' || toleration.key === taint.key;
+  }
+  return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
+}
+
+/** Returns the node's scheduling taints that none of `tolerations` matches. */
+export function findUntoleratedTaints(taints: readonly Taint[] | undefined, tolerations: readonly Toleration[] | undefined): Taint[] {
+  const blocking = (taints ?? []).filter((taint) => taint.effect === 'NoSchedule' || taint.effect === 'NoExecute');
+  return blocking.filter((taint) => !(tolerations ?? []).some((toleration) => tolerates(toleration, taint)));
+}
+
+/** Formats a taint as kubectl prints it: `key=value:Effect`. */
+export function formatTaint(taint: Taint): string {
+  return `${taint.key ?? ''}${taint.value ? `=${taint.value}` : ''}:${taint.effect ?? ''}`;
+}
