@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   agentExpiresAt,
@@ -109,5 +110,39 @@ describe('readAgents', () => {
 
   it('rejects an agent without an ID', () => {
     expect(() => readAgents({ agents: [{ selectors: [] }] })).toThrow('invalid agents[0].id');
+  });
+});
+
+describe('readEntries properties', () => {
+  it('raises only EntryShapeError on any JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        try {
+          readEntries(value);
+          readAgents(value);
+        } catch (error) {
+          expect(isEntryShapeError(error)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('reads back generated entries', () => {
+    const text = fc.string({ maxLength: 10 });
+    const selector = fc.record({ type: text, value: text });
+    const entry = fc.record({
+      id: text,
+      spiffe_id: fc.record({ trust_domain: text, path: text }),
+      parent_id: fc.record({ trust_domain: text, path: text }),
+      selectors: fc.array(selector, { maxLength: 4 }),
+      expires_at: fc.nat().map(String),
+      created_at: fc.nat(),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 5 }), (entries) => {
+        const printed = JSON.stringify({ entries, next_page_token: '' });
+        expect(readEntries(JSON.parse(printed))).toEqual(entries);
+      }),
+    );
   });
 });

@@ -163,3 +163,36 @@ describe('legacy locator', () => {
     expect(parseLegacyCgroupPath(path)).toBeUndefined();
   });
 });
+
+describe('locator properties', () => {
+  it('legacy locator never throws', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (path) => {
+        const found = parseLegacyCgroupPath(path);
+        if (found !== undefined) {
+          expect(found.containerId).toMatch(/^[0-9a-fA-F]{64}$/);
+        }
+      }),
+    );
+  });
+
+  it('legacy locator reads generated paths', () => {
+    const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'.split('')), minLength: length, maxLength: length });
+    const uid = fc.tuple(hex(8), hex(4), hex(4), hex(4), hex(12)).map((parts) => parts.join('-'));
+    fc.assert(
+      fc.property(uid, hex(64), fc.constantFrom('docker-', 'cri-containerd-', ''), (podUid, containerId, prefix) => {
+        const path = `/kubepods.slice/kubepods-besteffort-pod${podUid.replaceAll('-', '_')}.slice/${prefix}${containerId}.scope`;
+        expect(parseLegacyCgroupPath(path)).toEqual({ podUid, containerId });
+      }),
+    );
+  });
+
+  it('mountinfo parser never throws', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const result = parseMountInfoContainerInfo(text);
+        expect(typeof result.ok).toBe('boolean');
+      }),
+    );
+  });
+});
