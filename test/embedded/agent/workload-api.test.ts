@@ -1,13 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IdentityCache } from '../../../src/embedded/agent/identity-cache.js';
+import type { IdentityCache } from '../../../src/embedded/agent/identity-cache.js';
 import { createLogrusLogger } from '../../../src/embedded/agent/logrus-logger.js';
-import { createUnixAttestor } from '../../../src/embedded/agent/unix-attestor.js';
-import { startWorkloadServer, type WorkloadServer } from '../../../src/embedded/agent/workload-server.js';
+import { startWorkloadServer } from '../../../src/embedded/agent/workload-server.js';
 import type { WorkloadAttestor } from '../../../src/embedded/agent/workload-attestor.js';
 import { isAgentError } from '../../../src/embedded/agent/errors.js';
 import {
@@ -22,56 +19,26 @@ import {
 import { WorkloadApiError } from '../../../src/embedded/workload/errors.js';
 import { checkHealth } from '../../../src/embedded/workload/health.js';
 import { workloadClientConstructor } from '../../../src/embedded/workload/proto.js';
-import type { EntryJson } from '../../../src/spire/types.js';
-import { createTestCa, type TestCa } from './test-ca.js';
-
-const TRUST_DOMAIN = 'example.org';
-const UID = process.getuid?.() ?? 0;
-
-function entryFor(id: string, path: string, selectors: EntryJson['selectors'], hint = ''): EntryJson {
-  return { id, spiffe_id: { trust_domain: TRUST_DOMAIN, path }, parent_id: { trust_domain: TRUST_DOMAIN, path: '/agent' }, selectors, hint };
-}
+import type { TestCa } from './test-ca.js';
+import { createWorkloadFixture, entryFor, TRUST_DOMAIN, UID, type WorkloadFixture } from './workload-fixture.js';
 
 describe('Workload API', () => {
+  let fixture: WorkloadFixture;
   let directory: string;
   let socketPath: string;
   let ca: TestCa;
   let cache: IdentityCache;
-  let server: WorkloadServer | undefined;
   let logLines: string[];
 
-  async function startServer(attestors: WorkloadAttestor[] = [createUnixAttestor()]): Promise<void> {
-    server = await startWorkloadServer({
-      socketPath,
-      isHealthy: () => cache.bundle !== undefined,
-      dependencies: {
-        cache,
-        attestors,
-        logger: createLogrusLogger({ level: 'debug', write: (line) => logLines.push(line) }),
-        fetchJwtSvid: (entry, audience) =>
-          new SignJWT({ aud: [...audience] })
-            .setProtectedHeader({ alg: 'ES256', kid: ca.jwtKeyId, typ: 'JWT' })
-            .setSubject(`spiffe://${entry.spiffe_id.trust_domain}${entry.spiffe_id.path}`)
-            .setIssuedAt()
-            .setExpirationTime('5m')
-            .sign(ca.jwtPrivateKey),
-      },
-    });
-  }
+  const startServer = (attestors?: WorkloadAttestor[]) => fixture.start(attestors);
 
   beforeEach(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'workload-api-'));
-    socketPath = join(directory, 'public', 'api.sock');
-    ca = createTestCa(TRUST_DOMAIN);
-    cache = new IdentityCache();
-    cache.setBundle(ca.bundle);
-    logLines = [];
+    fixture = await createWorkloadFixture();
+    ({ directory, socketPath, ca, cache, logLines } = fixture);
   });
 
   afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    await rm(directory, { recursive: true, force: true });
+    await fixture.close();
   });
 
   it('fetch x509 returns the matching SVID', async () => {

@@ -1,0 +1,82 @@
+/**
+ * TLS to the SPIRE server as SPIRE 1.15's agent does it: the server presents an
+ * X509-SVID with no DNS name, so instead of a host name check the agent requires the
+ * leaf's only URI SAN to be `spiffe://<trust domain>/spire/server`, and verifies the
+ * chain against the trust bundle it holds.
+ */
+import { connect, type PeerCertificate } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
+import { serverSpiffeId } from '../../spire/agent-ids.js';
+import { AgentError } from './errors.js';
+
+/** PEM-encodes DER certificates. */
+export function pemFromDer(certificates: readonly Buffer[]): string {
+  return certificates
+    .map((der) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`)
+    .join('');
+}
+
+/** Returns the URI SANs of a certificate as Node reports them (`URI:spiffe://…`). */
+function uriSans(certificate: PeerCertificate): string[] {
+  return (certificate.subjectaltname ?? '')
+    .split(', ')
+    .filter((name) => name.startsWith('URI:'))
+    .map((name) => name.slice('URI:'.length));
+}
+
+/** Returns an error when the certificate is not the server's X509-SVID, else undefined. */
+export function checkServerSpiffeId(trustDomain: string, certificate: PeerCertificate): Error | undefined {
+  const expected = serverSpiffeId(trustDomain);
+  const found = uriSans(certificate);
+  if (found.length === 1 && found[0] === expected) return undefined;
+  return new Error(`expected server SPIFFE ID "${expected}"; got [${found.join(' ')}]`);
+}
+
+export interface ServerCredentialsOptions {
+  readonly trustDomain: string;
+  /** DER CA certificates to verify the server with; undefined skips chain verification (insecure bootstrap). */
+  readonly bundle: readonly Buffer[] | undefined;
+  /** The agent's X509-SVID chain and key for mutual TLS; undefined during attestation. */
+  readonly identity?: { readonly certificates: readonly Buffer[]; readonly privateKeyPem: string };
+}
+
+/** Builds grpc-js channel credentials for the SPIRE server. */
+export function serverChannelCredentials(options: ServerCredentialsOptions): grpc.ChannelCredentials {
+  const rootCerts = options.bundle ? Buffer.from(pemFromDer(options.bundle)) : null;
+  const privateKey = options.identity ? Buffer.from(options.identity.privateKeyPem) : null;
+  const certChain = options.identity ? Buffer.from(pemFromDer(options.identity.certificates)) : null;
+
+  return grpc.credentials.createSsl(rootCerts, privateKey, certChain, {
+    checkServerIdentity: (_host, certificate) => checkServerSpiffeId(options.trustDomain, certificate),
+    rejectUnauthorized: options.bundle !== undefined,
+  });
+}
+
+/**
+ * Connects once without chain verification and checks the server's SPIFFE ID. With
+ * `insecure_bootstrap` this is the only check before the agent trusts the bundle the
+ * server sends, because Node skips `checkServerIdentity` when the chain is unverified.
+ */
+export function verifyServerIdentityWithoutBundle(host: string, port: number, trustDomain: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['h2'] });
+    socket.once('secureConnect', () => {
+      const problem = checkServerSpiffeId(trustDomain, socket.getPeerCertificate());
+      socket.destroy();
+      if (problem) reject(new AgentError(`could not bootstrap with the server at ${host}:${port}: ${problem.message}`));
+      else resolve();
+    });
+    socket.once('error', (error) => reject(unreachableServer(`${host}:${port}`, error)));
+  });
+}
+
+/** An `AgentError` for a server that cannot be reached. */
+export function unreachableServer(address: string, cause: unknown): AgentError {
+  return new AgentError(`could not connect to the SPIRE server at ${address}: ${(cause as Error).message}`, {
+    cause,
+    suggestions: [
+      'Check that the server is running (`spiffe-doctor server healthcheck`).',
+      'Check server_address and server_port in agent.conf.',
+    ],
+  });
+}
