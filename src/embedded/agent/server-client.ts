@@ -112,7 +112,7 @@ export class ServerClient {
   /**
    * Fetches the entries this agent is authorised for. It speaks `SyncAuthorizedEntries`:
    * the server either sends every entry at once, or pages of revisions, and then the
-   * agent asks only for entries it lacks or holds at an older revision.
+   * agent requests only the entries it lacks or has at an older revision.
    */
   async syncAuthorizedEntries(cached: readonly EntryJson[], identity: AgentIdentity, bundle: readonly Buffer[]): Promise<EntryJson[]> {
     const client = this.#client('Entry', bundle, identity);

@@ -42,7 +42,7 @@ export interface SyncResponseMessage {
   more: boolean;
 }
 
-/** The entry fields the agent asks for, as SPIRE 1.15's agent does (no parent ID, TTLs, expiry or DNS names). */
+/** The entry fields the agent requests, as SPIRE 1.15's agent does (no parent ID, TTLs, expiry or DNS names). */
 export const AGENT_ENTRY_MASK = {
   spiffe_id: true,
   selectors: true,

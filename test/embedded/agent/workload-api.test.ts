@@ -116,7 +116,7 @@ describe('Workload API', () => {
     expect(svid?.spiffeId).toBe(`spiffe://${TRUST_DOMAIN}/workload`);
     expect(validated.spiffeId).toBe(`spiffe://${TRUST_DOMAIN}/workload`);
     expect(validated.claims.aud).toEqual(['billing']);
-    expect(bundles.get(`spiffe://${TRUST_DOMAIN}`)).toMatchObject({ keys: [{ kid: ca.jwtKeyId, use: 'jwt-svid', kty: 'EC', crv: 'P-256' }] });
+    expect(bundles.get(`spiffe://${TRUST_DOMAIN}`)).toMatchObject({ keys: [{ kid: ca.jwtKeyId, kty: 'EC', crv: 'P-256' }] });
   });
 
   it.each([
