@@ -4,7 +4,10 @@
  * exit, so a restarted server starts a new CA).
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { UserError } from '../../errors.js';
 
 /** Key types accepted by `ca_key_type` and `jwt_key_type` (SPIRE 1.15 also has rsa-4096). */
 export const KEY_TYPES = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-4096'] as const;
@@ -81,16 +84,32 @@ function readKeysFile(keysPath: string): Record<string, string> {
     return {};
   }
 
-  const parsed = JSON.parse(readFileSync(keysPath, 'utf8')) as { keys?: Record<string, string> };
+  let parsed: { keys?: Record<string, string> };
+  try {
+    parsed = JSON.parse(readFileSync(keysPath, 'utf8')) as { keys?: Record<string, string> };
+  } catch (error) {
+    throw new UserError(`failed to read key file ${keysPath}: ${(error as Error).message}`, {
+      suggestions: ['Restore the key file from a backup, or move it away so the server creates a new CA.'],
+    });
+  }
   if (typeof parsed.keys !== 'object' || parsed.keys === null) {
-    throw new Error(`invalid key file ${keysPath}: missing "keys" object`);
+    throw new UserError(`invalid key file ${keysPath}: missing "keys" object`, {
+      suggestions: ['Restore the key file from a backup, or move it away so the server creates a new CA.'],
+    });
   }
   return { ...parsed.keys };
 }
 
 function writeKeysFile(keysPath: string, pems: Record<string, string>): void {
   const temporaryPath = `${keysPath}.tmp`;
-  writeFileSync(temporaryPath, `${JSON.stringify({ keys: pems }, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(temporaryPath, 0o600);
-  renameSync(temporaryPath, keysPath);
+  try {
+    mkdirSync(dirname(keysPath), { recursive: true, mode: 0o700 });
+    writeFileSync(temporaryPath, `${JSON.stringify({ keys: pems }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(temporaryPath, 0o600);
+    renameSync(temporaryPath, keysPath);
+  } catch (error) {
+    throw new UserError(`failed to write key file ${keysPath}: ${(error as Error).message}`, {
+      suggestions: ['Set keys_path of KeyManager "disk" to a file in a directory the server can write.'],
+    });
+  }
 }

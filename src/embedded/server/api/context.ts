@@ -1,0 +1,30 @@
+/**
+ * What every API handler gets: the settings, the datastore, the CA and a logger, and
+ * who is calling.
+ */
+import type { X509Certificate } from 'node:crypto';
+
+import type { Logger } from '../../../logger.js';
+import type { TrustDomainCa } from '../ca.js';
+import type { EmbeddedServerConfig } from '../config.js';
+import type { Datastore } from '../datastore.js';
+
+export interface ServerContext {
+  readonly config: EmbeddedServerConfig;
+  readonly datastore: Datastore;
+  readonly ca: TrustDomainCa;
+  readonly logger: Logger;
+  readonly startedAt: Date;
+  /** Writes the CA's current authorities into the server's own bundle. */
+  publishAuthorities(): void;
+}
+
+/**
+ * The caller of an RPC. `local` is a client on the Unix socket (SPIRE treats it as an
+ * administrator with no identity); `x509` is a TCP client that presented a
+ * certificate chaining to the trust domain's bundle.
+ */
+export type Caller =
+  | { readonly kind: 'local' }
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'x509'; readonly id: string; readonly certificate: X509Certificate };
