@@ -34,6 +34,8 @@ interface EntryIndex {
   readonly trustDomain: string;
   /** Non-alias entries of the trust domain, by parent ID path. */
   readonly byParentPath: ReadonlyMap<string, readonly EntryJson[]>;
+  /** Non-alias entries of the trust domain, by SPIFFE ID path. */
+  readonly bySpiffeIdPath: ReadonlyMap<string, readonly EntryJson[]>;
   /** Node alias entries of the trust domain. */
   readonly aliases: readonly EntryJson[];
 }
@@ -72,6 +74,7 @@ function matchingAliases(agent: AgentIdentity, index: EntryIndex): EntryJson[] {
 
 function indexEntries(entries: readonly EntryJson[], trustDomain: string): EntryIndex {
   const byParentPath = new Map<string, EntryJson[]>();
+  const bySpiffeIdPath = new Map<string, EntryJson[]>();
   const aliases: EntryJson[] = [];
   for (const entry of entries) {
     if (entry.spiffe_id.trust_domain !== trustDomain || entry.parent_id.trust_domain !== trustDomain) {
@@ -81,46 +84,74 @@ function indexEntries(entries: readonly EntryJson[], trustDomain: string): Entry
       aliases.push(entry);
       continue;
     }
-    const siblings = byParentPath.get(entry.parent_id.path) ?? [];
-    siblings.push(entry);
-    byParentPath.set(entry.parent_id.path, siblings);
+    addToGroup(byParentPath, entry.parent_id.path, entry);
+    addToGroup(bySpiffeIdPath, entry.spiffe_id.path, entry);
   }
-  return { trustDomain, byParentPath, aliases };
+  return { trustDomain, byParentPath, bySpiffeIdPath, aliases };
 }
 
-/** Walks the authorized entries of `agent` and records how each was reached. */
-function walkAuthorized(agent: AgentIdentity, entries: readonly EntryJson[]): Map<EntryJson, AuthorizationPath> {
+function addToGroup(groups: Map<string, EntryJson[]>, key: string, entry: EntryJson): void {
+  const group = groups.get(key);
+  if (group === undefined) {
+    groups.set(key, [entry]);
+    return;
+  }
+  group.push(entry);
+}
+
+/** How the walk first reached an entry: the alias it started from and the entry it came through. */
+interface Reach {
+  readonly alias?: EntryJson;
+  readonly through?: EntryJson;
+}
+
+/** Walks the authorized entries of `agent` and records how each was first reached. */
+function walkAuthorized(agent: AgentIdentity, entries: readonly EntryJson[]): Map<EntryJson, Reach> {
   const agentId = parseSpiffeId(agent.id);
   const index = indexEntries(entries, agentId.trustDomain);
-  const found = new Map<EntryJson, AuthorizationPath>();
+  const found = new Map<EntryJson, Reach>();
   const parentsSeen = new Set<string>();
 
-  addDescendants(index, agentId.path, { via: [] }, found, parentsSeen);
+  addDescendants(index, agentId.path, {}, found, parentsSeen);
   for (const alias of matchingAliases(agent, index)) {
-    addDescendants(index, alias.spiffe_id.path, { alias, via: [] }, found, parentsSeen);
+    addDescendants(index, alias.spiffe_id.path, { alias }, found, parentsSeen);
   }
   return found;
 }
 
+/** Adds the descendants of `rootPath` to `found`, depth first, with an explicit stack so long chains cannot overflow. */
 function addDescendants(
   index: EntryIndex,
-  parentPath: string,
-  route: AuthorizationPath,
-  found: Map<EntryJson, AuthorizationPath>,
+  rootPath: string,
+  root: { readonly alias?: EntryJson },
+  found: Map<EntryJson, Reach>,
   parentsSeen: Set<string>,
 ): void {
-  if (parentsSeen.has(parentPath)) {
-    return;
-  }
-  parentsSeen.add(parentPath);
-
-  for (const entry of index.byParentPath.get(parentPath) ?? []) {
-    if (!found.has(entry)) {
-      found.set(entry, route);
+  const pending: { parentPath: string; through?: EntryJson }[] = [{ parentPath: rootPath }];
+  while (pending.length > 0) {
+    const { parentPath, through } = pending.pop() as { parentPath: string; through?: EntryJson };
+    if (parentsSeen.has(parentPath)) {
+      continue;
     }
-    const childRoute = route.alias === undefined ? { via: [...route.via, entry] } : { alias: route.alias, via: [...route.via, entry] };
-    addDescendants(index, entry.spiffe_id.path, childRoute, found, parentsSeen);
+    parentsSeen.add(parentPath);
+
+    for (const entry of index.byParentPath.get(parentPath) ?? []) {
+      if (!found.has(entry)) {
+        found.set(entry, { ...root, ...(through !== undefined ? { through } : {}) });
+      }
+      pending.push({ parentPath: entry.spiffe_id.path, through: entry });
+    }
   }
+}
+
+/** Rebuilds the route to an entry from the `through` links recorded by the walk. */
+function routeTo(entry: EntryJson, found: ReadonlyMap<EntryJson, Reach>): AuthorizationPath {
+  const reach = found.get(entry) as Reach;
+  const via: EntryJson[] = [];
+  for (let step = reach.through; step !== undefined; step = found.get(step)?.through) {
+    via.unshift(step);
+  }
+  return reach.alias === undefined ? { via } : { alias: reach.alias, via };
 }
 
 /** The reason an entry is, or is not, sent to an agent. */
@@ -155,9 +186,9 @@ export type AuthorizationExplanation =
  */
 export function explainAuthorization(agent: AgentIdentity, entry: EntryJson, entries: readonly EntryJson[]): AuthorizationExplanation {
   const agentId = parseSpiffeId(agent.id);
-  const route = walkAuthorized(agent, entries).get(entry);
-  if (route !== undefined) {
-    return describeRoute(route);
+  const found = walkAuthorized(agent, entries);
+  if (found.has(entry)) {
+    return describeRoute(routeTo(entry, found));
   }
 
   const trustDomainMismatch = [entry.spiffe_id.trust_domain, entry.parent_id.trust_domain].find((td) => td !== agentId.trustDomain);
@@ -214,7 +245,7 @@ function explainMissingLink(
     return explainAliasMiss(agent, aliases, between);
   }
 
-  const parents = entriesWithSpiffeIdPath(index, parentPath);
+  const parents = index.bySpiffeIdPath.get(parentPath) ?? [];
   const unvisited = parents.filter((parent) => !visited.has(parent));
   if (unvisited[0] !== undefined) {
     return explainMissingLink(agent, index, unvisited[0], chain, visited);
@@ -288,14 +319,6 @@ function explainAliasMiss(agent: AgentIdentity, aliases: readonly EntryJson[], v
     via,
     message: `the entry is parented to the node alias ${aliasId}, but the agent lacks its node selectors ${nearest.missing.join(', ')}`,
   };
-}
-
-function entriesWithSpiffeIdPath(index: EntryIndex, path: string): EntryJson[] {
-  const matches: EntryJson[] = [];
-  for (const siblings of index.byParentPath.values()) {
-    matches.push(...siblings.filter((candidate) => candidate.spiffe_id.path === path));
-  }
-  return matches;
 }
 
 export {

@@ -60,6 +60,15 @@ describe('authorizedEntries', () => {
     expect(agentAliases(agentA, [emptyAlias, clusterAlias])).toEqual([clusterAlias]);
   });
 
+  it('walks a long delegation chain', () => {
+    const chain = Array.from({ length: 20_000 }, (_, index) =>
+      makeEntry({ id: `link-${index}`, spiffeId: `${TD}/link/${index}`, parentId: index === 0 ? AGENT_A : `${TD}/link/${index - 1}`, selectors: ['a:1'] }),
+    );
+
+    expect(authorizedEntries(agentA, chain)).toHaveLength(20_000);
+    expect(explainAuthorization(agentA, chain[3] as EntryJson, chain)).toMatchObject({ path: { via: [{ id: 'link-0' }, { id: 'link-1' }, { id: 'link-2' }] } });
+  });
+
   it('ends on parent cycles', () => {
     const loopA = makeEntry({ id: 'loop-a', spiffeId: `${TD}/loop/a`, parentId: `${TD}/loop/b`, selectors: ['a:1'] });
     const loopB = makeEntry({ id: 'loop-b', spiffeId: `${TD}/loop/b`, parentId: `${TD}/loop/a`, selectors: ['a:1'] });
