@@ -12,8 +12,8 @@ export type ProbeState = 'started' | 'succeeded' | 'failed' | 'skipped';
 export type ProbeObserver = (name: string, state: ProbeState, detail?: string) => void;
 
 /**
- * Runs named probes and collects their gather errors. `Context` is what a probe tells
- * `describeFailure` about itself, such as the RBAC permission a Kubernetes probe needs.
+ * Runs named probes and collects their gather errors. `Context` is the detail a probe passes
+ * to `describeFailure` about itself, such as the RBAC permission a Kubernetes probe needs.
  */
 export class ProbeRunner<Context> {
   readonly gatherErrors: Record<string, string> = {};
