@@ -166,6 +166,14 @@ const ENTRIES: readonly EntryText[] = [
     fix: 'Use one trust domain everywhere: recreate entries under spiffe://{trustDomain}/… or correct trust_domain.',
   },
   {
+    code: 'SD0701',
+    checkId: 'registrar-selects-pod',
+    title: 'A ClusterSPIFFEID selects the workload pod',
+    looksAt: '`clusterSPIFFEIDs` (className, namespaceSelector, podSelector, fallback) and `controllerManagerConfig` (className, ignoreNamespaces) against the pod.',
+    concludes: '`registrar-mismatch`: the SPIRE Controller Manager declares no entry for the pod, and why (an ignored namespace, another className, a selector that excludes it).',
+    fix: "Anchor ignoreNamespaces patterns, align className, or add a ClusterSPIFFEID whose selectors take the pod.",
+  },
+  {
     code: 'SD0801',
     checkId: 'workload-fetch-succeeds',
     title: 'The workload receives an SVID from the Workload API',

@@ -13,6 +13,7 @@ import { entryParentAuthorizedCheck } from './registration/entry-parent-authoriz
 import { entrySelectorsMatchCheck } from './registration/entry-selectors-match.js';
 import { entrySyncedCheck } from './registration/entry-synced.js';
 import { entryUniqueCheck } from './registration/entry-unique.js';
+import { registrarSelectsPodCheck } from './registrar/registrar-selects-pod.js';
 import { trustDomainConsistentCheck } from './registration/trust-domain-consistent.js';
 import { serverAvailableCheck } from './server/server-available.js';
 import { socketMountedCheck } from './socket/socket-mounted.js';
@@ -43,6 +44,7 @@ export const CHECKS = [
   jwtAudienceMatchesCheck,
   podFoundCheck,
   podRunningCheck,
+  registrarSelectsPodCheck,
   servedCertificateValidCheck,
   serverAvailableCheck,
   socketMountedCheck,
