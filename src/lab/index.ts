@@ -3,6 +3,7 @@
  * spiffe-doctor with no cluster and for end-to-end tests.
  */
 export { startLab, type LabHandle, type StartLabOptions } from './start-lab.js';
+export { serveLab, type ServeLabOptions } from './serve-lab.js';
 export { loadLabScenario, parseLabScenario, BUNDLED_SCENARIO_DIR, type LoadScenarioOptions } from './load-scenario.js';
 export { listBundledScenarios, type BundledScenario } from './bundled-scenarios.js';
 export type { LabExecBackend, LabExecRequest, LabExecResult } from './exec-backend.js';
