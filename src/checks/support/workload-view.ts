@@ -78,8 +78,10 @@ export function findNodeAgent(evidence: Evidence, agents: readonly AgentJson[], 
     return toNodeAgent(byUid, 'node-uid');
   }
 
+  // A lone agent that names no node may be this node's; one that names another node is not.
   const [only, ...others] = agents;
-  return only !== undefined && others.length === 0 && facts !== undefined ? toNodeAgent(only, 'assumed') : undefined;
+  const namesANode = only !== undefined && agentSelectors(only).some((selector) => selector.includes(':agent_node_name:'));
+  return only !== undefined && others.length === 0 && facts !== undefined && !namesANode ? toNodeAgent(only, 'assumed') : undefined;
 }
 
 function readFetch(evidence: Evidence): FetchView | undefined {

@@ -1,0 +1,192 @@
+/**
+ * The agent checks: agent on the node, agent healthy, agent attested. Several cases
+ * are ones where the naive reading is wrong, such as a green health check on an agent
+ * whose own SVID has expired.
+ */
+import { describe, expect, it } from 'vitest';
+import { agentAttestedCheck } from '../../src/checks/agent/agent-attested.js';
+import { agentHealthyCheck } from '../../src/checks/agent/agent-healthy.js';
+import { agentOnNodeCheck } from '../../src/checks/agent/agent-on-node.js';
+import type { Finding } from '../../src/checks/types.js';
+import type { Evidence } from '../../src/evidence/types.js';
+import { NODE, logLine, makeAgent, makeAgentPod, makeEvidence } from './fixtures.js';
+import { runCheck } from './run-check.js';
+
+const CRASH_LOOP = {
+  phase: 'Running',
+  containerStatuses: [{ name: 'spire-agent', ready: false, restartCount: 14, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }],
+};
+
+function crashLine(error: string): string {
+  return logLine('2024-05-14T09:59:00Z', 'error', 'Agent crashed', { error });
+}
+
+// Unix seconds of 2024-05-14T08:30:00Z, before every evidence time used below.
+const EXPIRED_AT = 1715675400;
+
+describe('agent-attested', () => {
+  const cases: readonly { name: string; evidence: Evidence; status: Finding['status']; summary?: string; confidence?: string }[] = [
+    { name: 'current SVID passes', evidence: makeEvidence(), status: 'pass' },
+    {
+      name: 'green health but expired SVID',
+      evidence: makeEvidence({ agents: [makeAgent({ expiresAt: EXPIRED_AT })] }),
+      status: 'fail',
+      summary: 'holds an expired SVID',
+      confidence: 'certain',
+    },
+    {
+      name: 'expiry judged from log time',
+      evidence: makeEvidence({ gatheredAt: undefined, agents: [makeAgent({ expiresAt: EXPIRED_AT })] }),
+      status: 'fail',
+      summary: 'minutes before the evidence was taken',
+    },
+    {
+      name: 'no time leaves expiry unjudged',
+      evidence: makeEvidence({ gatheredAt: undefined, agentLogs: ['not a log line'], agents: [makeAgent({ expiresAt: EXPIRED_AT })] }),
+      status: 'pass',
+      summary: 'its SVID expiry was not judged',
+    },
+    { name: 'banned agent', evidence: makeEvidence({ agents: [makeAgent({ banned: true })] }), status: 'fail', summary: 'is banned' },
+    {
+      name: 'stale bundle after CA rotation',
+      evidence: makeEvidence({
+        agentLogs: [crashLine('create attestation client: failed to dial dns:///spire-server.spire.svc:8081: context deadline exceeded: connection error: desc = "transport: authentication handshake failed: x509svid: could not verify leaf certificate: x509: certificate signed by unknown authority"')],
+      }),
+      status: 'fail',
+      summary: 'predates a CA rotation',
+    },
+    {
+      name: 'join token already used',
+      evidence: makeEvidence({
+        agentLogs: [crashLine('failed to get SVID: rpc error: code = InvalidArgument desc = failed to attest: join token does not exist or has already been used')],
+      }),
+      status: 'fail',
+      summary: 'join token',
+    },
+    {
+      name: 'sync rejected at handshake',
+      evidence: makeEvidence({
+        agentLogs: [logLine('2024-05-14T09:56:00Z', 'error', 'Synchronize failed', { error: 'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: bad certificate"', subsystem_name: 'manager' })],
+      }),
+      status: 'fail',
+      summary: "rejects the agent's own X509-SVID",
+    },
+    {
+      name: 'node agent missing from agent list',
+      evidence: makeEvidence({ agents: [makeAgent({ path: '/spire/agent/k8s_psat/demo/other', selectors: ['k8s_psat:agent_node_name:node-b'] })], agentLogs: [] }),
+      status: 'fail',
+      summary: 'has no agent for node node-a',
+      confidence: 'likely',
+    },
+  ];
+
+  it.each(cases)('$name', ({ evidence, status, summary, confidence }) => {
+    const finding = runCheck(agentAttestedCheck, evidence);
+
+    expect(finding.status).toBe(status);
+    if (status === 'fail') {
+      expect(finding.cause).toBe('agent-not-attested');
+    }
+    if (summary !== undefined) {
+      expect(finding.summary).toContain(summary);
+    }
+    if (confidence !== undefined) {
+      expect(finding.confidence).toBe(confidence);
+    }
+  });
+});
+
+describe('agent-healthy', () => {
+  const cases: readonly { name: string; evidence: Evidence; status: Finding['status']; explainedBy?: readonly string[]; summary?: string }[] = [
+    { name: 'running agent passes', evidence: makeEvidence(), status: 'pass' },
+    {
+      name: 'crash loop on unresolvable server',
+      evidence: makeEvidence({
+        agentPods: [makeAgentPod({ status: CRASH_LOOP })],
+        agentLogs: [crashLine('create attestation client: failed to dial dns:///spire-server.spire-system.svc:8081: context deadline exceeded: last resolver error: dns: A record lookup error: lookup spire-server.spire-system.svc on 10.96.0.10:53: no such host')],
+      }),
+      status: 'fail',
+      summary: 'no such host',
+    },
+    {
+      name: 'crash from stale bundle defers',
+      evidence: makeEvidence({ agentPods: [makeAgentPod({ status: CRASH_LOOP })], agentLogs: [crashLine('x509: certificate signed by unknown authority')] }),
+      status: 'fail',
+      explainedBy: ['agent-attested'],
+    },
+    {
+      name: 'crash from server TLS error defers',
+      evidence: makeEvidence({ agentPods: [makeAgentPod({ status: CRASH_LOOP })], agentLogs: [crashLine('transport: authentication handshake failed: remote error: tls: internal error')] }),
+      status: 'fail',
+      explainedBy: ['server-available'],
+    },
+    {
+      name: 'failing health check',
+      evidence: makeEvidence({ agentHealth: { node: NODE, healthy: false, output: 'Agent is unhealthy: unable to determine health' } }),
+      status: 'fail',
+      summary: 'unable to determine health',
+    },
+    {
+      name: 'health-check log noise is harmless',
+      evidence: makeEvidence({
+        agentLogs: [logLine('2024-05-14T09:59:41Z', 'error', 'No identity issued', { method: 'FetchX509Bundles', pid: '4412', registered: 'false', service: 'WorkloadAPI', subsystem_name: 'endpoints' })],
+      }),
+      status: 'pass',
+    },
+  ];
+
+  it.each(cases)('$name', ({ evidence, status, explainedBy, summary }) => {
+    const finding = runCheck(agentHealthyCheck, evidence);
+
+    expect(finding.status).toBe(status);
+    if (status === 'fail') {
+      expect(finding.cause).toBe('agent-unhealthy');
+      expect(finding.explainedBy).toEqual(explainedBy);
+    }
+    if (summary !== undefined) {
+      expect(finding.summary).toContain(summary);
+    }
+  });
+});
+
+describe('agent-on-node', () => {
+  const taintedNode = { metadata: { name: NODE, labels: {} }, spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] } };
+  const cases: readonly { name: string; evidence: Evidence; status: Finding['status']; summary?: string; fix?: string }[] = [
+    { name: 'agent pod on node passes', evidence: makeEvidence(), status: 'pass' },
+    {
+      name: 'untolerated taint keeps agent off',
+      evidence: makeEvidence({ node: taintedNode, agentPods: [makeAgentPod({ node: 'node-b' })] }),
+      status: 'fail',
+      summary: 'node taint dedicated=gpu:NoSchedule is not tolerated',
+      fix: 'tolerations: [{key: dedicated, operator: Exists, effect: NoSchedule}]',
+    },
+    {
+      name: 'tolerated taint is not blamed',
+      evidence: makeEvidence({ node: taintedNode, agentPods: [makeAgentPod({ node: 'node-b', tolerations: [{ operator: 'Exists' }] })] }),
+      status: 'fail',
+      summary: 'No SPIRE agent pod runs on node node-a. Nothing',
+    },
+    { name: 'agent pods not gathered', evidence: makeEvidence({ agentPods: undefined }), status: 'skipped' },
+    {
+      name: 'gatherer found no agent pod',
+      evidence: makeEvidence({ agentPods: undefined, gatherErrors: { agentHealth: `no spire-agent pod found on node ${NODE}` } }),
+      status: 'fail',
+      summary: 'No SPIRE agent pod runs on node node-a',
+    },
+  ];
+
+  it.each(cases)('$name', ({ evidence, status, summary, fix }) => {
+    const finding = runCheck(agentOnNodeCheck, evidence);
+
+    expect(finding.status).toBe(status);
+    if (status === 'fail') {
+      expect(finding.cause).toBe('agent-not-on-node');
+    }
+    if (summary !== undefined) {
+      expect(finding.summary).toContain(summary);
+    }
+    if (fix !== undefined) {
+      expect(finding.fix.join('\n')).toContain(fix);
+    }
+  });
+});

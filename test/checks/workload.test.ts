@@ -1,0 +1,125 @@
+/**
+ * The workload, server and attestation checks. Includes "No identity issued" noise
+ * from a health-check PID while the workload itself is attested fine, and the absence
+ * of k8s selectors as evidence that the Kubernetes attestor failed.
+ */
+import { describe, expect, it } from 'vitest';
+import { workloadAttestedCheck } from '../../src/checks/attestation/workload-attested.js';
+import { serverAvailableCheck } from '../../src/checks/server/server-available.js';
+import type { Finding } from '../../src/checks/types.js';
+import { podFoundCheck } from '../../src/checks/workload/pod-found.js';
+import { podRunningCheck } from '../../src/checks/workload/pod-running.js';
+import type { Evidence } from '../../src/evidence/types.js';
+import { logLine, loggedSelectors, makeAgentPod, makeEvidence, makePod } from './fixtures.js';
+import { runCheck } from './run-check.js';
+
+interface WorkloadCase {
+  readonly name: string;
+  readonly evidence: Evidence;
+  readonly status: Finding['status'];
+  readonly cause?: Finding['cause'];
+  readonly summary?: string;
+}
+
+function expectCase(finding: Finding, expected: WorkloadCase): void {
+  expect(finding.status).toBe(expected.status);
+  if (expected.cause !== undefined) {
+    expect(finding.cause).toBe(expected.cause);
+  }
+  if (expected.summary !== undefined) {
+    expect(finding.summary).toContain(expected.summary);
+  }
+}
+
+describe('pod-found', () => {
+  const cases: readonly WorkloadCase[] = [
+    { name: 'pod present passes', evidence: makeEvidence(), status: 'pass' },
+    { name: 'process outside Kubernetes passes', evidence: { process: { pid: 42, uid: 1000 } }, status: 'pass' },
+    { name: 'pod not found fails', evidence: { gatherErrors: { pod: 'pods "web" not found' } }, status: 'fail', cause: 'pod-not-found' },
+  ];
+
+  it.each(cases)('$name', (testCase) => {
+    expectCase(runCheck(podFoundCheck, testCase.evidence), testCase);
+  });
+});
+
+describe('pod-running', () => {
+  const hookedPod = makePod({
+    status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } }] },
+  });
+  const withHook = { ...hookedPod, spec: { ...hookedPod.spec, containers: (hookedPod.spec?.containers ?? []).map((container) => ({ ...container, lifecycle: { postStart: { exec: { command: ['/bin/wait-for-svid'] } } } })) } };
+  const cases: readonly WorkloadCase[] = [
+    { name: 'running pod passes', evidence: makeEvidence(), status: 'pass' },
+    { name: 'pending pod fails', evidence: makeEvidence({ pod: makePod({ status: { phase: 'Pending' } }) }), status: 'fail', cause: 'pod-not-running', summary: 'phase Pending' },
+    { name: 'postStart hook named', evidence: makeEvidence({ pod: withHook }), status: 'fail', cause: 'pod-not-running', summary: 'postStart hook' },
+    {
+      name: 'started false but running passes',
+      evidence: makeEvidence({ pod: makePod({ status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, started: false, state: { running: { startedAt: '2024-05-14T09:50:00Z' } } }] } }) }),
+      status: 'pass',
+    },
+  ];
+
+  it.each(cases)('$name', (testCase) => {
+    expectCase(runCheck(podRunningCheck, testCase.evidence), testCase);
+  });
+});
+
+describe('server-available', () => {
+  const datastoreError = (time: string) =>
+    logLine(time, 'error', 'Could not generate TLS config for gRPC client', { address: '10.47.0.21:51844', error: 'get bundle from datastore: datastore-sql: pq: cannot set transaction read-write mode during recovery', subsystem_name: 'endpoints' });
+  const cases: readonly WorkloadCase[] = [
+    { name: 'clean server log passes', evidence: makeEvidence({ serverLogs: [logLine('2024-05-14T09:00:00Z', 'info', 'Starting Server APIs', { address: '[::]:8081', network: 'tcp' })] }), status: 'pass' },
+    {
+      name: 'read-only datastore fails',
+      evidence: makeEvidence({ serverLogs: [datastoreError('2024-05-14T09:58:00Z'), datastoreError('2024-05-14T09:59:00Z')] }),
+      status: 'fail',
+      cause: 'server-unavailable',
+      summary: 'read-write mode during recovery',
+    },
+    {
+      name: 'federation refresh errors are not outages',
+      evidence: makeEvidence({ serverLogs: [logLine('2024-05-14T09:58:00Z', 'error', 'Error updating bundle', { error: "can't perform SPIFFE Authentication: local copy of bundle not found", subsystem_name: 'bundle_client', trust_domain: 'east.example' })] }),
+      status: 'pass',
+    },
+  ];
+
+  it.each(cases)('$name', (testCase) => {
+    expectCase(runCheck(serverAvailableCheck, testCase.evidence), testCase);
+  });
+});
+
+describe('workload-attested', () => {
+  const noIdentity = (pid: string, method = 'FetchX509SVID') => logLine('2024-05-14T09:58:19Z', 'error', 'No identity issued', { method, pid, registered: 'false', service: 'WorkloadAPI', subsystem_name: 'endpoints' });
+  const unixOnly = logLine('2024-05-14T09:58:19Z', 'debug', 'PID attested to have selectors', { pid: '2639581', selectors: loggedSelectors(['unix:uid:0', 'unix:gid:0']) });
+  const kubeletRefused = logLine('2024-05-14T09:58:19Z', 'error', 'Failed to collect all selectors for PID', {
+    error: 'workload attestor "k8s" failed: rpc error: code = Internal desc = workloadattestor(k8s): unable to perform request: Get "https://127.0.0.1:10250/pods": dial tcp 127.0.0.1:10250: connect: connection refused',
+    pid: '2639581',
+  });
+  const cases: readonly WorkloadCase[] = [
+    { name: 'attested with k8s selectors passes', evidence: makeEvidence(), status: 'pass' },
+    {
+      name: 'health-check noise beside a good workload',
+      evidence: makeEvidence({ agentLogs: [noIdentity('4412', 'FetchX509Bundles'), ...(makeEvidence().agentLogs as string[]), noIdentity('4412', 'FetchX509Bundles')] }),
+      status: 'pass',
+    },
+    { name: 'kubelet unreachable', evidence: makeEvidence({ agentLogs: [kubeletRefused, unixOnly, noIdentity('2639581')] }), status: 'fail', cause: 'workload-attestation-failed', summary: 'cannot reach the kubelet' },
+    { name: 'only unix selectors is evidence', evidence: makeEvidence({ agentLogs: [unixOnly, noIdentity('2639581')] }), status: 'fail', cause: 'workload-attestation-failed' },
+    {
+      name: 'missing hostPID named',
+      evidence: makeEvidence({ agentLogs: [unixOnly], agentPods: [makeAgentPod({ hostPID: false })] }),
+      status: 'fail',
+      summary: 'hostPID',
+    },
+    {
+      name: 'deadline exceeded means container not found',
+      evidence: makeEvidence({ agentLogs: [], workloadFetch: { exitCode: 1, stderr: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded' } }),
+      status: 'fail',
+      summary: 'never found the caller',
+    },
+    { name: 'no request reached the agent', evidence: makeEvidence({ agentLogs: [] }), status: 'skipped' },
+  ];
+
+  it.each(cases)('$name', (testCase) => {
+    expectCase(runCheck(workloadAttestedCheck, testCase.evidence), testCase);
+  });
+});
