@@ -1,7 +1,7 @@
 /**
- * Log lines of the simulated SPIRE agent, in the text format SPIRE 1.15 writes by
- * default (logrus text: `time="…" level=… msg="…"` then the fields sorted by key), so
- * probes that read the agent pod's log see the same evidence as on a real cluster.
+ * Log lines of the simulated SPIRE agent, in the logrus text format SPIRE 1.15 writes by
+ * default: `time="…" level=… msg="…"`, then the fields sorted by key. Probes that read
+ * the agent pod's log then find the same evidence as on a real cluster.
  */
 import type { KubePod } from '../evidence/kube-types.js';
 import { logKey, type LabState } from './lab-state.js';

@@ -1,9 +1,9 @@
 /**
- * Where a container can reach its node's SPIRE agent socket. The agent writes the
- * socket into a host directory; a container sees it through a volume that exposes that
- * directory: a hostPath volume of the directory (or of a parent), or a volume of the
- * SPIFFE CSI driver (`csi.spiffe.io`), which mounts the agent's socket directory. An
- * emptyDir or any other volume does not expose it.
+ * Paths at which a container can reach its node's SPIRE agent socket. The agent writes
+ * the socket into a host directory, and a container reaches it through a volume that
+ * exposes that directory. That is a hostPath volume of the directory or of a parent, or a
+ * volume of the SPIFFE CSI driver (`csi.spiffe.io`), which mounts the agent's socket
+ * directory. An emptyDir or any other volume does not expose it.
  */
 import type { KubePod, Volume } from '../evidence/kube-types.js';
 import type { LabAgentSocket } from './scenario-types.js';

@@ -13,7 +13,7 @@ import { parsePodLogOptions, servePodLog } from './pod-logs.js';
 import { authorize } from './rbac.js';
 import { getObject, listBody, selectObjects, serveWatch } from './resource-handlers.js';
 
-/** What the handler needs from the running lab. */
+/** State, token and lifetime of the running lab, shared by the request handlers. */
 export interface LabApiContext {
   readonly state: LabState;
   readonly token: string;
@@ -97,9 +97,9 @@ function serveCollection(context: LabApiContext, response: ServerResponse, route
 }
 
 /**
- * Answers an exec request that is not a WebSocket upgrade, such as kubectl's SPDY
- * fallback POST: the same pre-upgrade checks as the WebSocket path, then 400, never 101,
- * because the lab speaks only the WebSocket channel protocol.
+ * Rejects an exec request that is not a WebSocket upgrade, such as kubectl's SPDY
+ * fallback POST. It runs the same pre-upgrade checks as the WebSocket path, then returns
+ * 400 and never 101, because the lab speaks only the WebSocket channel protocol.
  */
 function serveExecWithoutUpgrade(context: LabApiContext, namespace: string, name: string, query: URLSearchParams, method: string): void {
   if (method !== 'GET' && method !== 'POST') throw methodNotSupported(method);

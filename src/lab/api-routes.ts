@@ -6,7 +6,7 @@
 import { coreVersionsDocument, findGroupDocument, findResourceListDocument, groupListDocument, versionDocument } from './discovery.js';
 import { findResource, type LabResource } from './resources.js';
 
-/** What a path names. */
+/** The target of a request path. */
 export type LabRoute =
   | { readonly kind: 'document'; readonly body: Record<string, unknown> }
   | { readonly kind: 'collection'; readonly resource: LabResource; readonly namespace?: string }

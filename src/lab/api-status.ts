@@ -16,7 +16,7 @@ export interface KubeStatus {
   readonly code: number;
 }
 
-/** An error the lab answers with a Status body and its HTTP code. */
+/** An error the lab returns as a Status body with its HTTP code. */
 export class ApiStatusError extends Error {
   override readonly name: string = 'ApiStatusError';
   readonly status: KubeStatus;
@@ -46,7 +46,7 @@ function qualified(resource: ResourceName): string {
   return resource.group === '' ? resource.plural : `${resource.plural}.${resource.group}`;
 }
 
-/** 404 NotFound: `pods "web-0" not found`; `details.kind` holds the plural, as the real server sends it. */
+/** Builds 404 NotFound: `pods "web-0" not found`, with the plural in `details.kind` as the real server sends it. */
 export function notFound(resource: ResourceName, name: string): ApiStatusError {
   return failure(404, 'NotFound', `${qualified(resource)} "${name}" not found`, { name, group: resource.group, kind: resource.plural });
 }

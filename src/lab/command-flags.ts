@@ -1,6 +1,6 @@
 /**
- * Flag parsing in the style of Go's `flag` package, which SPIRE's CLIs use: flags start
- * with `-` or `--`, take their value as `-name value` or `-name=value`, boolean flags
+ * Flag parsing in the style of Go's `flag` package, which SPIRE's CLIs use. Flags start
+ * with `-` or `--` and take their value as `-name value` or `-name=value`. Boolean flags
  * need no value, and parsing stops at the first argument that is not a flag.
  */
 

@@ -1,6 +1,6 @@
 /**
- * What runs when a client execs into a lab pod. The API server hands each exec to a
- * backend; the default one simulates SPIRE's CLIs from the scenario
+ * The exec backend interface: the function that runs a command when a client execs into
+ * a lab pod. The default backend simulates SPIRE's CLIs from the scenario
  * (`createSimulatedExecBackend`).
  */
 

@@ -43,7 +43,7 @@ export function parseExecRequest(namespace: string, pod: string, query: URLSearc
 
 /**
  * Runs the pre-upgrade checks and returns the container the command runs in.
- * @throws ApiStatusError 403, 404 or 400 exactly as the API server answers before an upgrade.
+ * @throws ApiStatusError 403, 404 or 400, with the API server's pre-upgrade messages.
  */
 export function validateExecTarget(state: LabState, exec: ExecRequest): string {
   authorize(state.scenario.rbac, { verb: 'create', resource: { plural: 'pods', group: '' }, subresource: 'exec', namespace: exec.namespace, name: exec.pod });

@@ -20,7 +20,7 @@ export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as cons
 
 const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, close: 255 } as const;
 
-/** What the upgrade handler needs besides the API context. */
+/** API context plus the exec backend. */
 export interface ExecUpgradeContext extends LabApiContext {
   readonly backend: LabExecBackend;
 }
@@ -66,7 +66,7 @@ function checkUpgrade(context: ExecUpgradeContext, request: IncomingMessage, url
   return { ...exec, container };
 }
 
-/** Answers a failed upgrade with a plain HTTP Status reply, as the API server does before upgrading. */
+/** Rejects an upgrade with a plain HTTP Status reply, as the API server does before upgrading. */
 function rejectUpgrade(socket: Duplex, error: ApiStatusError): void {
   const body = JSON.stringify(error.status);
   const head = [

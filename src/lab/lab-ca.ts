@@ -1,8 +1,8 @@
 /**
  * The lab's certificate authorities, made fresh for every lab with WebCrypto ECDSA
- * P-256 keys: one for the API server's TLS certificate (IP SAN 127.0.0.1, which both
- * kubectl and client-node verify against), and one trust-domain CA that signs the
- * X509-SVIDs the simulated agent hands out.
+ * P-256 keys. One signs the API server's TLS certificate, whose IP SAN 127.0.0.1 both
+ * kubectl and client-node verify. The other is the trust-domain CA that signs the
+ * X509-SVIDs the simulated agent issues.
  */
 import { webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API loaded first.
@@ -69,7 +69,7 @@ async function createCaCertificate(name: string, keys: KeyPair, notAfter: Date, 
   );
 }
 
-/** What differs between the leaf certificates the lab issues. */
+/** Subject, key, expiry and extensions of one leaf certificate. */
 interface LeafTemplate {
   readonly subject: string;
   readonly publicKey: KeyPair['publicKey'];

@@ -1,11 +1,11 @@
 /**
  * The scenario's RBAC rules: requests that match a `forbidden` rule get the API
- * server's 403 Forbidden Status instead of an answer.
+ * server's 403 Forbidden Status instead of a result.
  */
 import { forbidden, type ResourceName } from './api-status.js';
 import type { LabRbac } from './scenario-types.js';
 
-/** One request as RBAC sees it. */
+/** The verb, resource and scope of one request, as RBAC checks them. */
 export interface AccessRequest {
   readonly verb: string;
   readonly resource: ResourceName;

@@ -59,9 +59,9 @@ function stripTypeMeta(object: LabObject): LabObject {
 }
 
 /**
- * Streams a watch: ADDED events for existing objects when the client starts from
- * resource version "" or "0" or asks for initial events (followed then by the BOOKMARK
- * that marks their end), and nothing else. The stream ends after `timeoutSeconds`, when
+ * Streams a watch. It sends ADDED events for existing objects when the client starts
+ * from resource version "" or "0" or requests initial events, then the BOOKMARK that marks
+ * the end of initial events when requested, and nothing else. The stream ends after `timeoutSeconds`, when
  * the client leaves or when `closed` resolves.
  */
 export function serveWatch(resource: LabResource, items: readonly LabObject[], query: URLSearchParams, response: ServerResponse, closed: Promise<void>): void {

@@ -31,7 +31,7 @@ export function groupVersion(resource: Pick<LabResource, 'group' | 'version'>): 
   return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
 }
 
-/** Verbs the lab answers for every resource. */
+/** Verbs the lab serves for every resource. */
 export function resourceVerbs(): readonly string[] {
   return READ_VERBS;
 }

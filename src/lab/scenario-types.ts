@@ -15,7 +15,7 @@
  * - `logs`: container log lines keyed by `namespace/pod/container`, and by
  *   `namespace/pod/container/previous` for the previous (terminated) instance.
  * - `spire`: the SPIRE state behind the simulated CLIs (see {@link LabSpire}).
- * - `rbac`: requests the lab answers with 403 Forbidden (see {@link LabRbac}).
+ * - `rbac`: requests the lab rejects with 403 Forbidden (see {@link LabRbac}).
  */
 import type { KubeCustomResource, KubeEvent, KubeNode, KubePod, ObjectMeta } from '../evidence/kube-types.js';
 import type { AgentJson, EntryJson } from '../spire/types.js';
@@ -30,7 +30,7 @@ export interface LabObject {
   readonly [key: string]: unknown;
 }
 
-/** One node's SPIRE agent as the server knows it, plus its health. */
+/** One node's SPIRE agent: its attested record on the server and its health. */
 export interface LabAgent {
   /** The node the agent runs on. */
   readonly nodeName: string;
@@ -44,9 +44,9 @@ export interface LabAgent {
   readonly healthy?: boolean;
 }
 
-/** Where agents expose the Workload API socket on each node. */
+/** Location of the Workload API socket that agents create on each node. */
 export interface LabAgentSocket {
-  /** Host directory that holds the socket. Default `/run/spire/agent-sockets`. */
+  /** Host directory that contains the socket. Default `/run/spire/agent-sockets`. */
   readonly hostDir: string;
   /** Socket file name inside `hostDir`. Default `spire-agent.sock`. */
   readonly fileName: string;

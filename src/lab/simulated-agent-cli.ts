@@ -9,7 +9,7 @@ import { FlagError, parseFlags, type FlagSpec } from './command-flags.js';
 import { failed, succeeded, type LabExecResult } from './exec-backend.js';
 import { DEFAULT_AGENT_SOCKET_PATH, reachAgent, simulateX509Fetch, type FetchContext } from './workload-fetch.js';
 
-/** Where the command runs. */
+/** The pod and container the command runs in. */
 export interface AgentCliTarget {
   readonly pod: KubePod;
   readonly containerName: string;

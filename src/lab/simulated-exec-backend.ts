@@ -46,8 +46,8 @@ function hasBinary(state: LabState, pod: KubePod & LabObject, containerName: str
 /**
  * Reports a missing program the way runc does through containerd: a path that does not
  * exist fails `stat`, a bare name is not found in $PATH.
- * NOTE: containerd returns this as an exec error; the lab reports it as exit code 127
- * (the shell's "command not found" code) so callers see a non-zero exit.
+ * NOTE: containerd returns this as an exec error, not an exit code. The lab reports exit
+ * code 127, the shell's "command not found" code, so callers see a non-zero exit.
  */
 function programNotFound(program: string): LabExecResult {
   const reason = program.includes('/') ? `stat ${program}: no such file or directory` : 'executable file not found in $PATH';

@@ -13,7 +13,7 @@ import type { LabCa } from './lab-ca.js';
 import type { LabSpire } from './scenario-types.js';
 import { formatAgentsPretty, formatEntriesPretty, formatGoJson, sortEntriesForDisplay } from './spire-cli-output.js';
 
-/** What the simulated server reads. */
+/** SPIRE state and CA the simulated server reads. */
 export interface ServerCliContext {
   readonly spire: LabSpire;
   readonly ca: LabCa;

@@ -1,7 +1,7 @@
 /**
- * Output formats of SPIRE's CLIs (SPIRE 1.15): `-output json` is compact JSON with keys
- * sorted and a trailing newline, as Go's `encoding/json` prints a map; `entry show` and
- * `agent list` have their own pretty text; times print as Go's `time.Time.String()`.
+ * Output formats of SPIRE's CLIs (SPIRE 1.15). `-output json` is compact JSON with keys
+ * sorted and a trailing newline, as Go's `encoding/json` prints a map. `entry show` and
+ * `agent list` have their own pretty text, and times print as Go's `time.Time.String()`.
  */
 import { formatSelector } from '../spire/selectors.js';
 import type { AgentJson, EntryJson, SelectorJson, SpiffeIdJson } from '../spire/types.js';

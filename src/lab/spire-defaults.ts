@@ -10,7 +10,7 @@ import { parseSpiffeId } from '../spiffe/id.js';
 import type { AgentJson, EntryJson, SelectorJson, SpiffeIdJson } from '../spire/types.js';
 import { hexDigest, uuidFromSeed } from './deterministic-ids.js';
 import type { LabAgent } from './scenario-types.js';
-import { invalidField, isRecord, requireRecord, requireString, type ScenarioSource } from './scenario-validation.js';
+import { invalidField, isRecord, optionalList, requireRecord, requireString, type ScenarioSource } from './scenario-validation.js';
 import { findAgentPodOnNode } from './spire-layout.js';
 
 /** Agent version the lab reports for agents the scenario does not describe. */
@@ -94,8 +94,7 @@ export interface AgentDefaultsInput {
 
 /** Reads the scenario's agents and adds a default record for each node with a running agent pod. */
 export function readAgents(source: ScenarioSource, value: unknown, input: AgentDefaultsInput): LabAgent[] {
-  const listed = Array.isArray(value) ? value : value === undefined || value === null ? [] : undefined;
-  if (!listed) throw invalidField(source, 'spire.agents', 'must be a list');
+  const listed = optionalList(source, value, 'spire.agents');
 
   const agents = listed.map((item, index) => readAgent(source, item, `spire.agents[${index}]`, input));
   for (const node of input.nodes) {

@@ -1,7 +1,7 @@
 /**
- * Where SPIRE runs in the simulated cluster. Two layouts are recognised: the SPIRE
- * Kubernetes quickstart (labels `app=spire-server` / `app=spire-agent`) and the
- * official Helm chart (`app.kubernetes.io/name=server` / `agent`).
+ * Lookup of the SPIRE server and agent pods in the simulated cluster. Two layouts are
+ * recognised: the SPIRE Kubernetes quickstart (labels `app=spire-server` /
+ * `app=spire-agent`) and the official Helm chart (`app.kubernetes.io/name=server` / `agent`).
  */
 import type { KubePod } from '../evidence/kube-types.js';
 

@@ -30,7 +30,7 @@ export interface StartLabOptions {
   /** Bearer token clients must send; default a random one. */
   readonly token?: string;
   readonly logger?: Logger;
-  /** What exec runs; default the simulated SPIRE CLIs. */
+  /** Factory of the exec backend. Default: the simulated SPIRE CLIs. */
   readonly backend?: (state: LabState, ca: LabCa) => LabExecBackend;
 }
 
@@ -95,10 +95,10 @@ export async function startLab(scenario: LabScenario, options: StartLabOptions =
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      const taken = error.code === 'EADDRINUSE';
-      reject(new UserError(taken ? `lab port ${port} on ${host} is already in use` : `could not start the lab on ${host}:${port}: ${error.message}`, {
+      const inUse = error.code === 'EADDRINUSE';
+      reject(new UserError(inUse ? `lab port ${port} on ${host} is already in use` : `could not start the lab on ${host}:${port}: ${error.message}`, {
         cause: error,
-        suggestions: [taken ? 'Pick another --port, or leave it out to use a free one.' : 'Check that the address is a local loopback address.'],
+        suggestions: [inUse ? 'Pick another --port, or leave it out to use a free one.' : 'Check that the address is a local loopback address.'],
       }));
     };
     server.once('error', onError);

@@ -1,10 +1,10 @@
 /**
  * `spire-agent api fetch x509` run inside a lab container, simulated along the whole
- * path a real fetch takes (SPIRE 1.15): the socket must be visible in the container, an
- * agent pod must run on the pod's node and be healthy, then the agent attests the pod
+ * path a real fetch takes in SPIRE 1.15. The socket must be visible in the container, and
+ * an agent pod must run on the pod's node and be healthy. The agent then attests the pod
  * (`k8sWorkloadSelectors`), takes the entries the server authorised for it
- * (`authorizedEntries`) and hands out those the workload matches (`entriesForWorkload`).
- * Outcomes and texts are SPIRE's; the agent's log gets the lines a real agent writes.
+ * (`authorizedEntries`) and issues those the workload matches (`entriesForWorkload`).
+ * Outcomes and texts are SPIRE's, and the agent's log gets the lines a real agent writes.
  */
 import type { KubePod } from '../evidence/kube-types.js';
 import { authorizedEntries } from '../spire/authorization.js';
@@ -32,13 +32,13 @@ export interface X509FetchRequest {
   readonly silent: boolean;
 }
 
-/** What the lab needs to simulate a fetch. */
+/** Lab state and CA used to simulate a fetch. */
 export interface FetchContext {
   readonly state: LabState;
   readonly ca: LabCa;
 }
 
-/** How the agent on the pod's node can be reached from the container. */
+/** Result of dialing the node's agent from a container: the agent pod, or the dial error. */
 export type AgentReachability =
   | { readonly reachable: true; readonly agentPod: KubePod; readonly healthy: boolean }
   | { readonly reachable: false; readonly error: string };

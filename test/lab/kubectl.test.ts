@@ -40,7 +40,8 @@ describe.skipIf(!hasKubectl)('kubectl against the lab', () => {
     const env = { ...process.env, KUBECONFIG: lab.kubeconfigPath, KUBECACHEDIR: cacheDir };
     return new Promise((resolve) => {
       execFile('kubectl', args, { env, timeout: 60_000 }, (error, stdout, stderr) => {
-        const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let exitCode = 0;
+        if (error) exitCode = typeof error.code === 'number' ? error.code : 1;
         resolve({ exitCode, stdout, stderr });
       });
     });
