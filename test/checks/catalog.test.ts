@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../src/checks/catalog.js';
 import { renderCatalogMarkdown } from '../../src/checks/catalog-markdown.js';
-import { CHECKS } from '../../src/checks/index.js';
+import { CHECKS as REGISTERED } from '../../src/checks/index.js';
+import type { Check } from '../../src/checks/types.js';
 
+const CHECKS: readonly Check[] = REGISTERED;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHECK_FOLDERS = ['workload', 'server', 'agent', 'socket', 'attestation', 'registration', 'registrar', 'svid'];
 
