@@ -11,7 +11,7 @@ import { ClientNodeSource } from './kube/client-node-source.js';
 import { gatherPodEvidence, type PodGatherOptions, type PodGatherRequest } from './kube/gather-pod.js';
 import { loadKubeConfig } from './kube/kube-config.js';
 
-/** Where the evidence comes from. */
+/** The source of the evidence. */
 export type EvidenceSource =
   /** A file written by `--save-evidence` or by hand (`--from-evidence`). */
   | { readonly kind: 'evidence-file'; readonly path: string }

@@ -59,8 +59,13 @@ function loadConfigSource(config: KubeConfig, explicitPath: string | undefined, 
         suggestions: ['Fix KUBECONFIG, or pass --kubeconfig FILE.'],
       });
     }
-    // KubeConfig merges a KUBECONFIG list itself, the way kubectl does.
-    config.loadFromDefault({}, false);
+    // As kubectl does, the first file that sets current-context decides it, and later files only add entries.
+    loadFile(config, files[0] ?? '');
+    for (const file of files.slice(1)) {
+      const next = new KubeConfig();
+      loadFile(next, file);
+      mergeFile(config, next, file);
+    }
     return `KUBECONFIG=${fromEnv}`;
   }
 
@@ -91,6 +96,19 @@ function loadFile(config: KubeConfig, path: string): string {
     });
   }
   return `kubeconfig ${path}`;
+}
+
+function mergeFile(config: KubeConfig, next: KubeConfig, file: string): void {
+  try {
+    config.mergeConfig(next, config.getCurrentContext() !== '');
+  } catch (error) {
+    // client-node rejects a cluster, user or context name that an earlier file already defines.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`could not merge kubeconfig file ${file} into the earlier KUBECONFIG files: ${reason}`, {
+      cause: error,
+      suggestions: ['Rename the duplicate entry, or pass one file with --kubeconfig.'],
+    });
+  }
 }
 
 function selectContext(config: KubeConfig, context: string, source: string): void {
