@@ -95,6 +95,7 @@ export async function startEmbeddedAgent(config: EmbeddedAgentConfig, options: S
         attestors: options.attestors ?? defaultAttestors(config),
         logger,
         allowUnauthenticatedVerifiers: config.allowUnauthenticatedVerifiers,
+        logSelectorPrefixes: config.logSelectors ?? [],
         fetchJwtSvid: (entry, audience) =>
           jwtSvids.fetch(entryId(entry), audience, now(), () => server.newJwtSvid(entryId(entry), audience, agent.identity, agent.bundle)),
       },

@@ -35,6 +35,8 @@ export interface EmbeddedAgentConfig {
   readonly syncIntervalMs: number;
   /** Serve bundles to callers without an identity (`allow_unauthenticated_verifiers`); default false. */
   readonly allowUnauthenticatedVerifiers: boolean;
+  /** `log_selectors`: selector prefixes logged with `No identity issued`; default none. */
+  readonly logSelectors?: readonly string[];
 }
 
 /** Reads `path` as agent.conf and returns the embedded agent's settings. */
@@ -78,6 +80,7 @@ export function embeddedAgentConfigFrom(config: AgentConfig, trustBundle: Buffer
     ...(plugins.unixAttestor ? { unixAttestor: plugins.unixAttestor } : {}),
     syncIntervalMs: config.experimental.syncInterval,
     allowUnauthenticatedVerifiers: readAllowUnauthenticatedVerifiers(config),
+    logSelectors: config.logSelectors,
   };
 }
 

@@ -56,6 +56,12 @@ export class IdentityCache extends EventEmitter {
   #federatedBundles = new Map<string, TrustBundle>();
   #revision = 0;
 
+  constructor() {
+    super();
+    // Every open Workload API stream listens for updates, so there is no useful limit.
+    this.setMaxListeners(0);
+  }
+
   /** Increases on every change; streams compare it to skip duplicate sends. */
   get revision(): number {
     return this.#revision;

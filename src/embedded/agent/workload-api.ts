@@ -13,7 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../logger.js';
 import { parseSpiffeId } from '../../spiffe/id.js';
 import { entrySpiffeId } from '../../spire/entries.js';
-import { formatSelector } from '../../spire/selectors.js';
+import { formatSelector, sortSelectors } from '../../spire/selectors.js';
 import type { EntryJson, SelectorJson } from '../../spire/types.js';
 import { WORKLOAD_API_HEADER, loadWorkloadService, type JwtSvidRequestMessage, type ValidateJwtSvidRequestMessage } from '../workload/proto.js';
 import { structFromJson } from '../workload/struct-value.js';
@@ -40,6 +40,11 @@ export interface WorkloadApiDependencies {
   readonly logger: Logger;
   /** Serve bundles to callers without an identity; default false, as in SPIRE. */
   readonly allowUnauthenticatedVerifiers?: boolean;
+  /**
+   * Selector prefixes (`log_selectors`, such as `k8s:ns`) whose matching selectors the
+   * `No identity issued` line includes, as SPIRE 1.15.2 and later do; default none.
+   */
+  readonly logSelectorPrefixes?: readonly string[];
 }
 
 /** A gRPC status to end a call with. */
@@ -60,6 +65,7 @@ interface Caller {
   readonly credentials: PeerCredentials;
   readonly selectors: SelectorJson[];
   readonly logger: Logger;
+  readonly logSelectorPrefixes: readonly string[];
 }
 
 /** Creates the `SpiffeWorkloadAPI` implementation and returns it with its service definition. */
@@ -101,11 +107,12 @@ async function admitCaller(dependencies: WorkloadApiDependencies, call: AnyCall,
     throw new CallError(grpc.status.UNAVAILABLE, 'workload attestation failed');
   }
   logger.debug('PID attested to have selectors', { selectors: selectors.map(formatSelector) });
-  return { credentials, selectors, logger };
+  return { credentials, selectors, logger, logSelectorPrefixes: dependencies.logSelectorPrefixes ?? [] };
 }
 
 function logNoIdentity(caller: Caller): CallError {
-  caller.logger.error('No identity issued', { registered: false });
+  const loggable = caller.selectors.map(formatSelector).filter((selector) => caller.logSelectorPrefixes.some((prefix) => selector.startsWith(prefix)));
+  caller.logger.error('No identity issued', { registered: false, ...(loggable.length > 0 ? { selectors: sortSelectors(loggable).join(',') } : {}) });
   return NO_IDENTITY();
 }
 

@@ -82,6 +82,23 @@ describe('Workload API', () => {
     expect(logged).toMatch(/level=error msg="No identity issued" method=FetchX509SVID pid=\d+ registered=false service=WorkloadAPI subsystem_name=endpoints\n$/);
   });
 
+  it('no identity log lists selectors by prefix', async () => {
+    const attestor: WorkloadAttestor = {
+      name: 'k8s',
+      attest: async () => [
+        { type: 'k8s', value: 'sa:web' },
+        { type: 'k8s', value: 'ns:prod' },
+        { type: 'unix', value: 'uid:7' },
+      ],
+    };
+    await fixture.start([attestor], ['k8s:ns', 'k8s:sa']);
+
+    await fetchX509Svid(socketPath).catch(() => undefined);
+
+    const logged = logLines.find((line) => line.includes('msg="No identity issued"'));
+    expect(logged).toContain(' selectors="k8s:ns:prod,k8s:sa:web" ');
+  });
+
   it.each([
     { name: 'FetchX509SVID stream', method: 'FetchX509SVID', request: {} },
     { name: 'FetchJWTSVID unary', method: 'FetchJWTSVID', request: { audience: ['a'] } },

@@ -25,7 +25,7 @@ export interface WorkloadFixture {
   readonly ca: TestCa;
   readonly cache: IdentityCache;
   readonly logLines: string[];
-  start(attestors?: WorkloadAttestor[]): Promise<WorkloadServer>;
+  start(attestors?: WorkloadAttestor[], logSelectorPrefixes?: string[]): Promise<WorkloadServer>;
   /** Adds an entry for this process's UID and mints its SVID. */
   addOwnEntry(id: string, path: string, hint?: string): void;
   close(): Promise<void>;
@@ -52,13 +52,14 @@ export async function createWorkloadFixture(): Promise<WorkloadFixture> {
     ca,
     cache,
     logLines,
-    async start(attestors = [createUnixAttestor()]) {
+    async start(attestors = [createUnixAttestor()], logSelectorPrefixes = []) {
       server = await startWorkloadServer({
         socketPath,
         isHealthy: () => cache.bundle !== undefined,
         dependencies: {
           cache,
           attestors,
+          logSelectorPrefixes,
           logger: createLogrusLogger({ level: 'debug', write: (line) => logLines.push(line) }),
           fetchJwtSvid: (entry, audience) =>
             new SignJWT({ aud: [...audience] })
