@@ -18,6 +18,25 @@ export {
 } from './spiffe/id.js';
 export { findTrustDomain, parseTrustDomain } from './spiffe/trust-domain.js';
 export { isSpiffeIdError, SPIFFE_ID_RULES, SpiffeIdError, type SpiffeIdRule } from './spiffe/errors.js';
+export {
+  BundleError,
+  isBundleError,
+  parseSpiffeBundle,
+  type IgnoredKey,
+  type JwtAuthority,
+  type SpiffeBundle,
+} from './spiffe/bundle.js';
+export {
+  parsePemCertificates,
+  readCertificateFacts,
+  validateX509SvidLeaf,
+  verifyX509Svid,
+  type CertificateFacts,
+  type VerifyX509SvidOptions,
+  type X509SvidProblem,
+  type X509SvidProblemCode,
+  type X509SvidVerification,
+} from './spiffe/x509-svid.js';
 
 export type { AgentJson, EntryJson, SelectorJson, SpiffeIdJson } from './spire/types.js';
 export {
