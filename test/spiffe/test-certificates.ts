@@ -38,6 +38,15 @@ function toNode(certificate: x509.X509Certificate): X509Certificate {
   return new X509Certificate(Buffer.from(certificate.rawData));
 }
 
+/** The extensions of a SPIFFE signing certificate: CA, keyCertSign and cRLSign, the trust domain ID. */
+function caExtensions(trustDomain: string): x509.Extension[] {
+  return [
+    new x509.BasicConstraintsExtension(true, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://${trustDomain}` }]),
+  ];
+}
+
 /** Creates a self-signed root CA with the trust domain ID as its URI SAN. */
 export async function createRootCa(trustDomain: string, name = 'CN=root'): Promise<TestAuthority> {
   const keys = await generateKeys();
@@ -48,11 +57,7 @@ export async function createRootCa(trustDomain: string, name = 'CN=root'): Promi
     notAfter: new Date(Date.now() + 24 * HOUR),
     keys,
     signingAlgorithm: ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://${trustDomain}` }]),
-    ],
+    extensions: caExtensions(trustDomain),
   });
   return { certificate: toNode(raw), raw, keys };
 }
@@ -69,11 +74,7 @@ export async function createIntermediateCa(issuer: TestAuthority, trustDomain: s
     signingKey: issuer.keys.privateKey,
     publicKey: keys.publicKey,
     signingAlgorithm: ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://${trustDomain}` }]),
-    ],
+    extensions: caExtensions(trustDomain),
   });
   return { certificate: toNode(raw), raw, keys };
 }
