@@ -107,7 +107,8 @@ class Scanner {
     const rest = this.text.slice(this.offset);
     const match = /^-?(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(rest);
     if (!match || isIdentPart(rest[match[0].length])) {
-      throw this.error('a number', describeChar(rest[0] ?? ''));
+      const word = /^-?[\p{L}\p{N}_.-]*/u.exec(rest)?.[0] ?? '';
+      throw this.error('a number (quote other values, for example "1h")', word === '' ? describeChar(rest[0] ?? '') : JSON.stringify(word));
     }
     this.advance(match[0].length);
     const text = match[0];

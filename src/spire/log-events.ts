@@ -136,6 +136,23 @@ export interface AgentSvidRotationEvent extends SpireLogEventBase {
   readonly reattest: boolean;
 }
 
+/** Workload SVID problems: "SVID sync failed" (X509-SVID minting for cached entries) and "Could not fetch JWT-SVID". */
+export interface WorkloadSvidFailedEvent extends SpireLogEventBase {
+  readonly kind: 'x509-svid-sync-failed' | 'jwt-svid-mint-failed';
+  readonly pid?: string;
+}
+
+/** "Waiting for SVID to get cached": entries match but their SVIDs are not minted yet, so the workload waits. */
+export interface WaitingForSvidEvent extends SpireLogEventBase {
+  readonly kind: 'waiting-for-svid';
+  readonly selectors?: readonly string[];
+}
+
+/** The agent attests again without restarting ("Agent needs to re-attest; will attempt to re-attest", "Reattesting node"). */
+export interface AgentReattestingEvent extends SpireLogEventBase {
+  readonly kind: 'agent-reattesting';
+}
+
 /** The agent removes its SVID and stops: banned, asked to re-attest, or failed to re-attest. */
 export interface AgentShutdownEvent extends SpireLogEventBase {
   readonly kind: 'agent-shutting-down';
@@ -241,6 +258,9 @@ export type SpireLogEvent =
   | SvidMintEvent
   | SvidFetchedEvent
   | AgentSvidRotationEvent
+  | WorkloadSvidFailedEvent
+  | WaitingForSvidEvent
+  | AgentReattestingEvent
   | AgentShutdownEvent
   | TrustBundleMismatchEvent
   | FederationEvent

@@ -104,6 +104,7 @@ describe('parseHcl', () => {
     { name: 'labels with assignment', text: 'a "b" = 1', line: 1, column: 7, expected: '"{" after block labels' },
     { name: 'unclosed block', text: 'a {\n  b = 1\n', line: 3, column: 1, expected: '"}"' },
     { name: 'newline in string', text: 'a = "x\n"', line: 1, column: 5, expected: 'a string closed by a double quote on the same line' },
+    { name: 'unquoted duration', text: 'ttl = 1h', line: 1, column: 7, expected: 'a number (quote other values, for example "1h")' },
     { name: 'bare word value', text: 'a = yes', line: 1, column: 5, expected: 'a value (string, number, bool, list or object)' },
     { name: 'key without value', text: 'agent\n', line: 2, column: 1, expected: '"=" or "{"' },
     { name: 'list without commas', text: 'a = [1 2]', line: 1, column: 8, expected: '"]"' },

@@ -342,6 +342,26 @@ describe('classifySpireLog', () => {
       expected: { kind: 'agent-svid-rotation-failed', reattest: false, problem: 'certificate-expired' },
     },
     {
+      name: 'workload SVID sync failure',
+      line: 'time="2025-06-01T08:00:05Z" level=error msg="SVID sync failed" error="rpc error: code = Unavailable desc = connection error" subsystem_name=manager',
+      expected: { kind: 'x509-svid-sync-failed', grpcStatus: { code: 'Unavailable', message: 'connection error' } },
+    },
+    {
+      name: 'JWT-SVID mint failure',
+      line: 'time="2025-06-01T08:00:05Z" level=error msg="Could not fetch JWT-SVID" error="rpc error: code = PermissionDenied desc = not authorized" method=FetchJWTSVID pid=5120 service=WorkloadAPI subsystem_name=endpoints',
+      expected: { kind: 'jwt-svid-mint-failed', pid: '5120', problem: 'permission-denied' },
+    },
+    {
+      name: 'wait for SVID cache',
+      line: 'time="2025-06-01T08:00:05Z" level=info msg="Waiting for SVID to get cached" selectors="[type:\\"k8s\\" value:\\"ns:default\\"]" subsystem_name=cache_manager',
+      expected: { kind: 'waiting-for-svid', selectors: ['k8s:ns:default'] },
+    },
+    {
+      name: 'reattestation in place',
+      line: 'time="2025-06-01T08:00:05Z" level=warning msg="Agent needs to re-attest; will attempt to re-attest" subsystem_name=manager',
+      expected: { kind: 'agent-reattesting' },
+    },
+    {
       name: 'ban shutdown',
       line: 'time="2025-06-01T08:00:05Z" level=error msg="Agent is banned: removing SVID and shutting down" subsystem_name=manager',
       expected: { kind: 'agent-shutting-down', reason: 'banned' },
