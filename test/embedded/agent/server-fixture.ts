@@ -1,0 +1,49 @@
+/**
+ * The embedded server started in-process on 127.0.0.1 (port 0) with a temp-dir admin
+ * socket, plus the admin calls the agent tests need.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loopbackServerConfig, ServerAdminClient, type NewEntry } from '../../../src/embedded/agent/local-stack.js';
+import { startEmbeddedServer, type EmbeddedServerHandle } from '../../../src/embedded/server/server.js';
+import { silentLogger } from '../../../src/logger.js';
+
+export interface ServerFixture {
+  readonly directory: string;
+  readonly server: EmbeddedServerHandle;
+  /** The server's X.509 authorities (DER), for the agent's trust bundle. */
+  trustBundle(): Buffer[];
+  createJoinToken(): Promise<string>;
+  createEntry(entry: NewEntry): Promise<string>;
+  deleteEntry(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a server for `trustDomain`; `close()` stops it and removes its files. */
+export async function startServerFixture(trustDomain: string): Promise<ServerFixture> {
+  const directory = await mkdtemp(join(tmpdir(), 'agent-server-'));
+  const config = loopbackServerConfig(directory, trustDomain);
+  let server: EmbeddedServerHandle;
+  try {
+    server = await startEmbeddedServer(config, { logger: silentLogger });
+  } catch (error) {
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  }
+  const admin = new ServerAdminClient(config.socketPath);
+
+  return {
+    directory,
+    server,
+    trustBundle: () => server.bundle().x509_authorities.map((authority: { asn1: Buffer }) => authority.asn1),
+    createJoinToken: () => admin.createJoinToken(),
+    createEntry: (entry) => admin.createEntry(entry),
+    deleteEntry: (id) => admin.deleteEntry(id),
+    async close() {
+      admin.close();
+      await server.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
