@@ -1,0 +1,53 @@
+/**
+ * Runs the built CLI (`node bin/run.js …`) for the server command tests, building
+ * `dist/` first when a server source file is newer than its compiled output.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const PACKAGE_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+function newestSourceChange(directory: string): { stale: boolean } {
+  for (const name of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, name.name);
+    if (name.isDirectory()) {
+      if (newestSourceChange(path).stale) return { stale: true };
+      continue;
+    }
+    if (!name.name.endsWith('.ts')) continue;
+    const compiled = join(PACKAGE_ROOT, 'dist', relative(join(PACKAGE_ROOT, 'src'), path)).replace(/\.ts$/, '.js');
+    if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(path).mtimeMs) return { stale: true };
+  }
+  return { stale: false };
+}
+
+/** Compiles the project when `dist/` lacks or predates the server commands and modules. */
+export function ensureBuilt(): void {
+  const stale =
+    newestSourceChange(join(PACKAGE_ROOT, 'src', 'commands', 'server')).stale || newestSourceChange(join(PACKAGE_ROOT, 'src', 'embedded', 'server')).stale;
+  if (!stale) return;
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT, stdio: 'pipe' });
+  } catch {
+    // Type errors elsewhere in the tree do not stop tsc from emitting; the run below fails if ours did not compile.
+  }
+}
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `spiffe-doctor <args>` and resolves with its exit code and output. */
+export function runCli(args: readonly string[], options: { input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [join(PACKAGE_ROOT, 'bin', 'run.js'), ...args], { cwd: PACKAGE_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
