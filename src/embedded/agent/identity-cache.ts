@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { EntryJson, SelectorJson } from '../../spire/types.js';
-import { isSubset } from '../../spire/selectors.js';
+import { formatSelector } from '../../spire/selectors.js';
+import { entriesForWorkload } from '../../spire/workload-matching.js';
 
 /** An X509-SVID minted for one registration entry. */
 export interface CachedX509Svid {
@@ -115,10 +116,7 @@ export class IdentityCache extends EventEmitter {
    * of entries sharing a hint only the oldest is kept.
    */
   identitiesFor(selectors: readonly SelectorJson[]): WorkloadIdentity[] {
-    const matching = this.#entries
-      .filter((entry) => entry.selectors.length > 0 && isSubset(entry.selectors, selectors))
-      .sort((a, b) => compareStrings(entryId(a), entryId(b)));
-    return dropDuplicateHints(matching).map((entry) => ({ entry, svid: this.#svids.get(entryId(entry)) }));
+    return entriesForWorkload(selectors.map(formatSelector), this.#entries).map((entry) => ({ entry, svid: this.#svids.get(entryId(entry)) }));
   }
 
   /** Returns the bundles of the federated trust domains the given entries federate with. */
@@ -138,31 +136,4 @@ export class IdentityCache extends EventEmitter {
     this.#revision++;
     this.emit('update', this.#revision);
   }
-}
-
-/**
- * Drops entries that share a non-empty hint with an older entry (oldest `created_at`
- * wins, then the smaller entry ID), as SPIRE 1.15's agent does before answering a
- * workload. Keeps the input order otherwise.
- */
-export function dropDuplicateHints(entries: readonly EntryJson[]): EntryJson[] {
-  const winners = new Map<string, EntryJson>();
-  for (const entry of entries) {
-    if (!entry.hint) continue;
-    const current = winners.get(entry.hint);
-    if (!current || isOlder(entry, current)) winners.set(entry.hint, entry);
-  }
-  return entries.filter((entry) => !entry.hint || winners.get(entry.hint) === entry);
-}
-
-function isOlder(a: EntryJson, b: EntryJson): boolean {
-  const createdA = Number(a.created_at ?? 0);
-  const createdB = Number(b.created_at ?? 0);
-  if (createdA !== createdB) return createdA < createdB;
-  return entryId(a) < entryId(b);
-}
-
-function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
 }

@@ -1,19 +1,18 @@
 /**
- * The `unix` workload attestor. It emits the selectors SPIRE 1.15's unix attestor
- * emits (`pkg/agent/plugin/workloadattestor/unix/unix_posix.go`), in the same order:
- * `uid`, `user`, `gid`, `group`, then `supplementary_gid`/`supplementary_group` per
- * supplementary group, then with `discover_workload_path` the `path` of the
- * executable and its `sha256`. Names appear only when they resolve in this host's
- * `/etc/passwd` and `/etc/group`.
- *
- * The UID and GID are the effective ones that the kernel recorded for the socket
- * (SO_PEERCRED); the supplementary groups and the executable come from `/proc/<pid>`.
+ * The `unix` workload attestor: it reads the facts SPIRE 1.15's unix attestor reads
+ * about the calling process and turns them into selectors with the shared SPIRE
+ * semantics (`unixWorkloadSelectors`). The UID and GID are the effective ones the
+ * kernel recorded for the socket (SO_PEERCRED). The supplementary groups and the
+ * executable come from `/proc/<pid>`, and names from this host's `/etc/passwd` and
+ * `/etc/group`, so a UID the host cannot resolve gets no `user` selector, as in SPIRE.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseSelector } from '../../spire/selectors.js';
 import type { SelectorJson } from '../../spire/types.js';
+import { unixWorkloadSelectors, type UnixProcessFacts } from '../../spire/unix-attestor.js';
 import type { PeerCredentials } from './peer-credentials.js';
 import type { WorkloadAttestor } from './workload-attestor.js';
 
@@ -31,31 +30,36 @@ export interface UnixAttestorConfig {
 
 /** Creates the `unix` workload attestor. */
 export function createUnixAttestor(config: UnixAttestorConfig = {}): WorkloadAttestor {
-  return { name: 'unix', attest: (caller) => attestUnixProcess(caller, config) };
+  return {
+    name: 'unix',
+    async attest(caller) {
+      const facts = await readUnixProcessFacts(caller, config);
+      return unixWorkloadSelectors(facts, config).map(parseSelector);
+    },
+  };
 }
 
-async function attestUnixProcess(caller: PeerCredentials, config: UnixAttestorConfig): Promise<SelectorJson[]> {
+/** Reads what the unix attestor needs to know about the calling process. */
+export async function readUnixProcessFacts(caller: PeerCredentials, config: UnixAttestorConfig = {}): Promise<UnixProcessFacts> {
   const procDirectory = join(config.procRoot ?? process.env.HOST_PROC ?? '/proc', String(caller.pid));
   const users = await readNameDatabase(config.passwdPath ?? '/etc/passwd');
   const groups = await readNameDatabase(config.groupPath ?? '/etc/group');
   const supplementaryGids = await readSupplementaryGids(procDirectory);
+  const supplementaryGroupNames = Object.fromEntries(supplementaryGids.filter((gid) => groups.has(gid)).map((gid) => [gid, groups.get(gid)!]));
 
-  const selectors: SelectorJson[] = [];
-  const add = (value: string) => selectors.push({ type: 'unix', value });
-  add(`uid:${caller.uid}`);
-  if (users.has(caller.uid)) add(`user:${users.get(caller.uid)}`);
-  add(`gid:${caller.gid}`);
-  if (groups.has(caller.gid)) add(`group:${groups.get(caller.gid)}`);
-  for (const gid of supplementaryGids) {
-    add(`supplementary_gid:${gid}`);
-    if (groups.has(gid)) add(`supplementary_group:${groups.get(gid)}`);
-  }
-
-  if (config.discoverWorkloadPath) selectors.push(...(await workloadPathSelectors(procDirectory, config.workloadSizeLimit ?? 0)));
-  return selectors;
+  return {
+    pid: caller.pid,
+    uid: caller.uid,
+    gid: caller.gid,
+    ...(users.has(caller.uid) ? { user: users.get(caller.uid)! } : {}),
+    ...(groups.has(caller.gid) ? { group: groups.get(caller.gid)! } : {}),
+    supplementaryGids,
+    supplementaryGroupNames,
+    ...(config.discoverWorkloadPath ? await readExecutableFacts(procDirectory, config.workloadSizeLimit ?? 0) : {}),
+  };
 }
 
-/** Reads `name:…:id:…` lines (passwd or group format) into id → name. */
+/** Reads `name:…:id:…` lines (passwd or group format) into id → name; the first name per id wins. */
 async function readNameDatabase(path: string): Promise<Map<number, string>> {
   const names = new Map<number, string>();
   let text: string;
@@ -89,7 +93,8 @@ async function readSupplementaryGids(procDirectory: string): Promise<number[]> {
     .map(Number);
 }
 
-async function workloadPathSelectors(procDirectory: string, sizeLimit: number): Promise<SelectorJson[]> {
+/** Reads the executable path, its size and, unless the size limit says otherwise, its SHA-256. */
+async function readExecutableFacts(procDirectory: string, sizeLimit: number): Promise<Pick<UnixProcessFacts, 'path' | 'exeSize' | 'sha256'>> {
   const exePath = join(procDirectory, 'exe');
   let path: string;
   try {
@@ -98,13 +103,9 @@ async function workloadPathSelectors(procDirectory: string, sizeLimit: number): 
     throw new Error(`path lookup: ${(error as Error).message}`, { cause: error });
   }
 
-  const selectors: SelectorJson[] = [{ type: 'unix', value: `path:${path}` }];
-  if (sizeLimit < 0) return selectors;
-
-  const size = (await stat(exePath)).size;
-  if (sizeLimit > 0 && size > sizeLimit) throw new Error(`workload ${path} exceeds size limit (${size} > ${sizeLimit})`);
-  selectors.push({ type: 'unix', value: `sha256:${await sha256File(exePath)}` });
-  return selectors;
+  const exeSize = (await stat(exePath)).size;
+  const skipDigest = sizeLimit < 0 || (sizeLimit > 0 && exeSize > sizeLimit);
+  return { path, exeSize, ...(skipDigest ? {} : { sha256: await sha256File(exePath) }) };
 }
 
 function sha256File(path: string): Promise<string> {
