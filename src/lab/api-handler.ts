@@ -11,7 +11,10 @@ import type { LabState } from './lab-state.js';
 import { parseExecRequest, validateExecTarget } from './exec-request.js';
 import { parsePodLogOptions, servePodLog } from './pod-logs.js';
 import { authorize } from './rbac.js';
-import { getObject, listBody, selectObjects, serveWatch } from './resource-handlers.js';
+import { getObject, LAB_RESOURCE_VERSION, listBody, selectObjects, serveWatch } from './resource-handlers.js';
+import type { LabResource } from './resources.js';
+import type { LabObject } from './scenario-types.js';
+import { acceptsTable, buildTable, TABLE_CONTENT_TYPE } from './table.js';
 
 /** State, token and lifetime of the running lab, shared by the request handlers. */
 export interface LabApiContext {
@@ -34,10 +37,17 @@ export function writeStatus(response: ServerResponse, error: ApiStatusError): vo
   writeJson(response, error.status.code, error.status);
 }
 
-function writeJson(response: ServerResponse, code: number, body: unknown): void {
+function writeJson(response: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
-  response.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
   response.end(text);
+}
+
+/** Writes `objects` as a Table when the client asks for one and the lab prints this resource, else writes `body`. */
+function writeObjects(request: IncomingMessage, response: ServerResponse, resource: LabResource, objects: readonly LabObject[], body: unknown, now: Date): void {
+  const table = acceptsTable(request.headers.accept) ? buildTable(resource, objects, LAB_RESOURCE_VERSION, now) : undefined;
+  if (table) writeJson(response, 200, table, TABLE_CONTENT_TYPE);
+  else writeJson(response, 200, body);
 }
 
 /** Handles one non-upgrade request. */
@@ -66,7 +76,8 @@ function serveRoute(context: LabApiContext, request: IncomingMessage, response: 
   }
   if (method !== 'GET') throw methodNotSupported(method);
 
-  const { scenario, rbac } = { scenario: context.state.scenario, rbac: context.state.scenario.rbac };
+  const { scenario } = context.state;
+  const { rbac } = scenario;
   switch (route.kind) {
     case 'document':
       writeJson(response, 200, route.body);
@@ -75,17 +86,19 @@ function serveRoute(context: LabApiContext, request: IncomingMessage, response: 
       authorize(rbac, { verb: 'get', resource: { plural: 'pods', group: '' }, subresource: 'log', namespace: route.namespace, name: route.name });
       servePodLog(context.state, route.namespace, route.name, parsePodLogOptions(query), response, context.closed);
       return;
-    case 'object':
+    case 'object': {
       authorize(rbac, { verb: 'get', resource: route.resource, namespace: route.namespace, name: route.name });
-      writeJson(response, 200, getObject(scenario, route.resource, route.name, route.namespace));
+      const object = getObject(scenario, route.resource, route.name, route.namespace);
+      writeObjects(request, response, route.resource, [object], object, context.state.now());
       return;
+    }
     case 'collection':
-      serveCollection(context, response, route, query);
+      serveCollection(context, request, response, route, query);
       return;
   }
 }
 
-function serveCollection(context: LabApiContext, response: ServerResponse, route: Extract<LabRoute, { kind: 'collection' }>, query: URLSearchParams): void {
+function serveCollection(context: LabApiContext, request: IncomingMessage, response: ServerResponse, route: Extract<LabRoute, { kind: 'collection' }>, query: URLSearchParams): void {
   const watch = query.get('watch') === 'true' || query.get('watch') === '1';
   authorize(context.state.scenario.rbac, { verb: watch ? 'watch' : 'list', resource: route.resource, namespace: route.namespace });
   const items = selectObjects(context.state.scenario, route.resource, query, route.namespace);
@@ -93,7 +106,7 @@ function serveCollection(context: LabApiContext, response: ServerResponse, route
     serveWatch(route.resource, items, query, response, context.closed);
     return;
   }
-  writeJson(response, 200, listBody(route.resource, items));
+  writeObjects(request, response, route.resource, items, listBody(route.resource, items), context.state.now());
 }
 
 /**

@@ -107,20 +107,47 @@ function toBuffer(data: RawData): Buffer {
 }
 
 async function execute(context: ExecUpgradeContext, exec: ExecRequest, stdin: string, webSocket: WebSocket): Promise<void> {
+  const ids = { namespace: exec.namespace, pod: exec.pod, container: exec.container };
   let status: Record<string, unknown>;
+  if (!isContainerRunning(context, exec)) {
+    // The kubelet finds no running container to exec into (Kubernetes 1.30 `GetExec`).
+    status = internalErrorStatus(`container not found ("${exec.container}")`);
+    context.logger.debug('Exec into a container that is not running', ids);
+    finish(webSocket, status);
+    return;
+  }
+
   try {
-    const result = await context.backend({ namespace: exec.namespace, pod: exec.pod, container: exec.container, command: exec.command, stdin });
+    const result = await context.backend({ ...ids, command: exec.command, stdin });
     sendOutput(exec, webSocket, result);
     status = exitStatus(exec.command, result.exitCode);
-    context.logger.debug('Exec finished', { namespace: exec.namespace, pod: exec.pod, container: exec.container, exitCode: result.exitCode });
+    context.logger.debug('Exec finished', { ...ids, exitCode: result.exitCode });
   } catch (error) {
-    context.logger.error('Exec failed', { namespace: exec.namespace, pod: exec.pod, container: exec.container, error: (error as Error).message });
-    const { kind: _kind, apiVersion: _apiVersion, code: _code, ...failure } = internalError((error as Error).message).status;
-    status = failure;
+    context.logger.error('Exec failed', { ...ids, error: (error as Error).message });
+    status = internalErrorStatus((error as Error).message);
   }
+  finish(webSocket, status);
+}
+
+function finish(webSocket: WebSocket, status: Record<string, unknown>): void {
   if (webSocket.readyState !== webSocket.OPEN) return;
   webSocket.send(Buffer.concat([Buffer.from([CHANNEL.status]), Buffer.from(JSON.stringify(status))]));
   webSocket.close(1000);
+}
+
+function isContainerRunning(context: ExecUpgradeContext, exec: ExecRequest): boolean {
+  const pod = context.state.findPod(exec.namespace, exec.pod);
+  const statuses = [...(pod?.status?.containerStatuses ?? []), ...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.ephemeralContainerStatuses ?? [])];
+  return statuses.some((status) => status.name === exec.container && status.state?.running !== undefined);
+}
+
+/**
+ * Builds the channel-3 status for an error inside the node, as the API server relays it:
+ * an InternalError Status without kind or apiVersion.
+ */
+function internalErrorStatus(message: string): Record<string, unknown> {
+  const { kind: _kind, apiVersion: _apiVersion, ...status } = internalError(message).status;
+  return { ...status, details: { causes: [{ message }] } };
 }
 
 function sendOutput(exec: ExecRequest, webSocket: WebSocket, result: LabExecResult): void {

@@ -4,6 +4,7 @@
  * state. Errors print `Error: <message>` on stderr with exit code 1; an unknown
  * subcommand prints the command list with exit code 127.
  */
+import { X509Certificate } from 'node:crypto';
 import { isUserError } from '../errors.js';
 import { filterAgents, filterEntries, type EntryFilter, type MatchBehavior } from '../spire/entry-filter.js';
 import type { AgentJson } from '../spire/types.js';
@@ -147,7 +148,17 @@ function runBundleShow(flags: ParsedFlags, context: ServerCliContext): LabExecRe
   const dialError = socketError(flags, context.spire);
   if (dialError) return failed(`Error: rpc error: code = Unavailable desc = ${dialError}\n`);
   const format = flags.strings.get('format') ?? 'pem';
-  // TODO: `-format spiffe` (the JWK set) is not simulated (remove once a probe reads it).
-  if (format !== 'pem') return failed(`Error: the lab simulates only -format pem, got "${format}"\n`);
-  return succeeded(`${context.ca.bundle.toString('pem')}\n`);
+  if (format === 'pem') return succeeded(`${context.ca.bundle.toString('pem')}\n`);
+  if (format === 'spiffe') return succeeded(`${JSON.stringify(spiffeBundle(context.ca), null, 4)}\n`);
+  return failed(`Error: invalid format: "${format}"\n`);
+}
+
+/**
+ * Builds the trust bundle as a SPIFFE bundle (JWK set) with one X.509 authority, in the
+ * key order SPIRE prints. The refresh hint is SPIRE's 5 minute default.
+ */
+function spiffeBundle(ca: LabCa): Record<string, unknown> {
+  const publicKey = new X509Certificate(Buffer.from(ca.bundle.rawData)).publicKey.export({ format: 'jwk' });
+  const key = { use: 'x509-svid', kty: publicKey.kty, crv: publicKey.crv, x: publicKey.x, y: publicKey.y, x5c: [Buffer.from(ca.bundle.rawData).toString('base64')] };
+  return { keys: [key], spiffe_sequence: 1, spiffe_refresh_hint: 300 };
 }

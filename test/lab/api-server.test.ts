@@ -18,11 +18,11 @@ afterAll(async () => {
 });
 
 /** GETs `path` on the lab with its CA and `token`, returning status, content type and body text. */
-function rawGet(clients: LabClients, path: string, token?: string): Promise<{ status: number; contentType: string; body: string }> {
+function rawGet(clients: LabClients, path: string, token?: string, accept = 'application/json'): Promise<{ status: number; contentType: string; body: string }> {
   const cluster = clients.kubeConfig.getCurrentCluster();
   const user = clients.kubeConfig.getCurrentUser();
   const ca = Buffer.from(cluster?.caData ?? '', 'base64');
-  const headers = { authorization: `Bearer ${token ?? user?.token ?? ''}` };
+  const headers = { authorization: `Bearer ${token ?? user?.token ?? ''}`, accept };
   return new Promise((resolve, reject) => {
     const request = httpsRequest(`${clients.lab.url}${path}`, { ca, headers }, (response) => {
       const chunks: Buffer[] = [];
@@ -163,6 +163,38 @@ spire: {trustDomain: example.org}
     } finally {
       await events.lab.stop();
     }
+  });
+});
+
+describe('tables', () => {
+  const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+  it('prints pods as a Table on request', async () => {
+    const response = await rawGet(healthy, '/api/v1/namespaces/shop/pods', undefined, TABLE_ACCEPT);
+    const table = JSON.parse(response.body) as { kind: string; columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[]; object: { kind: string; metadata: { name: string } } }[] };
+
+    expect(response.contentType).toBe('application/json;as=Table;v=v1;g=meta.k8s.io');
+    expect(table.kind).toBe('Table');
+    expect(table.columnDefinitions.map((column) => column.name)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age', 'IP', 'Node']);
+    expect(table.rows[0]?.cells.slice(0, 4)).toEqual(['web-7d9f8b6c5-x2x9q', '1/1', 'Running', '0']);
+    expect(table.rows[0]?.cells[6]).toBe('lab-worker-2');
+    expect(table.rows[0]?.object.kind).toBe('PartialObjectMetadata');
+    expect(table.rows[0]?.object.metadata.name).toBe('web-7d9f8b6c5-x2x9q');
+  });
+
+  it('prints one node as a Table', async () => {
+    const response = await rawGet(healthy, '/api/v1/nodes/lab-worker-1', undefined, TABLE_ACCEPT);
+    const table = JSON.parse(response.body) as { rows: { cells: unknown[] }[] };
+
+    expect(table.rows).toHaveLength(1);
+    expect(table.rows[0]?.cells).toEqual(['lab-worker-1', 'Ready', '<none>', expect.stringMatching(/^\d+m$/), 'v1.30.0']);
+  });
+
+  it('sends config maps as a plain list', async () => {
+    const response = await rawGet(healthy, '/api/v1/namespaces/spire/configmaps', undefined, TABLE_ACCEPT);
+
+    expect(response.contentType).toBe('application/json');
+    expect((JSON.parse(response.body) as { kind: string }).kind).toBe('ConfigMapList');
   });
 });
 

@@ -269,3 +269,71 @@ describe('exec protocol', () => {
     expect(failure.body?.message).toBe('pods "web-0" not found');
   });
 });
+
+describe('containers that do not run', () => {
+  const CRASHING = `
+apiVersion: spiffe-doctor.lab/v1
+nodes: [{metadata: {name: node-a}}]
+pods:
+  - metadata: {name: web-0, namespace: shop}
+    spec:
+      nodeName: node-a
+      containers: [{name: app, image: ghcr.io/spiffe/spire-agent:1.12.4}]
+    status:
+      phase: Running
+      containerStatuses:
+        - name: app
+          ready: false
+          restartCount: 4
+          state: {waiting: {reason: CrashLoopBackOff}}
+spire: {trustDomain: example.org}
+`;
+  let crashing: LabClients;
+
+  beforeAll(async () => {
+    crashing = await startLabClients(CRASHING);
+  });
+
+  afterAll(async () => {
+    await crashing?.lab.stop();
+  });
+
+  it('fails exec with the kubelet error', async () => {
+    const outcome = await execInPod(crashing.kubeConfig, 'shop', 'web-0', 'app', ['spire-agent', 'healthcheck']);
+
+    expect(outcome.status.status).toBe('Failure');
+    expect(outcome.status.reason).toBe('InternalError');
+    expect(outcome.status.message).toBe('Internal error occurred: container not found ("app")');
+    expect(outcome.stdout).toBe('');
+  });
+
+  it('rejects logs of a waiting container', async () => {
+    const failure = await captureApiFailure(() => crashing.core.readNamespacedPodLog({ namespace: 'shop', name: 'web-0' }));
+
+    expect(failure.code).toBe(400);
+    expect(failure.body?.message).toBe('container "app" in pod "web-0" is waiting to start: CrashLoopBackOff');
+  });
+});
+
+describe('trust bundle', () => {
+  it('prints the bundle as PEM', async () => {
+    const outcome = await exec(SERVER, ['spire-server', 'bundle', 'show']);
+    const authority = new X509Certificate(outcome.stdout);
+
+    expect(outcome.stdout.startsWith('-----BEGIN CERTIFICATE-----\n')).toBe(true);
+    expect(authority.ca).toBe(true);
+    expect(authority.subjectAltName).toBe('URI:spiffe://example.org');
+  });
+
+  it('prints the bundle as a SPIFFE bundle', async () => {
+    const pem = await exec(SERVER, ['spire-server', 'bundle', 'show']);
+    const outcome = await exec(SERVER, ['spire-server', 'bundle', 'show', '-format', 'spiffe']);
+    const bundle = JSON.parse(outcome.stdout) as { keys: Record<string, unknown>[]; spiffe_sequence: number };
+    const key = bundle.keys[0];
+
+    expect(outcome.stdout.startsWith('{\n    "keys": [\n        {\n            "use": "x509-svid",\n            "kty": "EC",\n            "crv": "P-256",\n')).toBe(true);
+    expect(Object.keys(key ?? {})).toEqual(['use', 'kty', 'crv', 'x', 'y', 'x5c']);
+    expect(key?.x5c).toEqual([new X509Certificate(pem.stdout).raw.toString('base64')]);
+    expect(bundle.spiffe_sequence).toBe(1);
+  });
+});

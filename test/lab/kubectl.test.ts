@@ -53,6 +53,12 @@ describe.skipIf(!hasKubectl)('kubectl against the lab', () => {
     expect(result.stdout).toBe('pod/spire-agent-7xk2p\npod/spire-agent-q9w4m\n');
   });
 
+  it('prints pod columns from the Table', async () => {
+    const result = await kubectl('get', 'pods', '-n', 'shop');
+
+    expect(result.stdout).toMatch(/^NAME +READY +STATUS +RESTARTS +AGE\nweb-7d9f8b6c5-x2x9q +1\/1 +Running +0 +\d+m\n$/);
+  });
+
   it('prints a NotFound error', async () => {
     const result = await kubectl('get', 'pod', 'web-0', '-n', 'shop');
 
