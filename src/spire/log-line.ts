@@ -1,8 +1,10 @@
 /**
  * SPIRE log lines as records. SPIRE logs through logrus in one of two formats:
  * text (`time="…" level=info msg="…" key=value key="quoted value"`) or JSON
- * (`{"level":"info","msg":"…","time":"…",…}`). Lines copied from `kubectl logs` may
- * carry a `--timestamps` prefix, a `--prefix` pod tag, or both; these are removed.
+ * (`{"level":"info","msg":"…","time":"…",…}`). When SPIRE writes to a terminal, logrus
+ * switches the text format to its terminal layout (`INFO[0000] Starting agent   key=value`,
+ * often coloured), which is read too. Lines copied from `kubectl logs` may carry a
+ * `--timestamps` prefix, a `--prefix` pod tag, or both; these are removed.
  */
 import { readGoQuoted } from './log-go-quote.js';
 
@@ -18,7 +20,7 @@ export interface SpireLogRecord {
   readonly message: string;
   /** Every other field, as text. JSON values that are not strings are kept as JSON text. */
   readonly fields: Readonly<Record<string, string>>;
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'terminal';
   /** The line as given, prefixes included, for quoting as evidence. */
   readonly raw: string;
 }
@@ -26,14 +28,19 @@ export interface SpireLogRecord {
 const LEVELS = new Set<string>(['trace', 'debug', 'info', 'warning', 'error', 'fatal', 'panic']);
 const KUBECTL_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s+/;
 const KUBECTL_POD_PREFIX = /^\[pod\/[^\]\s]+\]\s+/;
+// ANSI colour codes around the level and the field keys of logrus terminal output.
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
+const TERMINAL_LINE = /^(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[([^\]]*)\] ?(.*)$/;
+const TERMINAL_LEVELS: Readonly<Record<string, string>> = { TRAC: 'trace', DEBU: 'debug', INFO: 'info', WARN: 'warning', ERRO: 'error', FATA: 'fatal', PANI: 'panic' };
 
 /**
  * Parses one SPIRE log line in logrus text or JSON format. Returns undefined for lines
  * that are neither, or that have no message (stack traces, blank lines, other programs).
  */
 export function parseSpireLogLine(line: string): SpireLogRecord | undefined {
-  const { body, prefixTime } = stripKubectlPrefixes(line.trim());
-  const fields = body.startsWith('{') ? readJsonFields(body) : readTextFields(body);
+  const { body, prefixTime } = stripKubectlPrefixes(line.replace(ANSI_COLOUR, '').trim());
+  const format = detectFormat(body);
+  const fields = readFields(body, format);
   if (fields === undefined) return undefined;
 
   const { msg: message, time, level, ...rest } = fields;
@@ -45,7 +52,7 @@ export function parseSpireLogLine(line: string): SpireLogRecord | undefined {
     level: normalizeLevel(level),
     message,
     fields: rest,
-    format: body.startsWith('{') ? 'json' : 'text',
+    format,
     raw: line,
   };
 }
@@ -58,6 +65,40 @@ export function parseSpireLogLines(lines: readonly string[]): SpireLogRecord[] {
     if (record !== undefined) records.push(record);
   }
   return records;
+}
+
+function detectFormat(body: string): SpireLogRecord['format'] {
+  if (body.startsWith('{')) return 'json';
+  return TERMINAL_LINE.test(body) ? 'terminal' : 'text';
+}
+
+function readFields(body: string, format: SpireLogRecord['format']): Record<string, string> | undefined {
+  switch (format) {
+    case 'json':
+      return readJsonFields(body);
+    case 'terminal':
+      return readTerminalFields(body);
+    case 'text':
+      return readTextFields(body);
+  }
+}
+
+/**
+ * Reads logrus's terminal layout: level, bracketed time (seconds since start, or a
+ * timestamp), the message padded with spaces, then `key=value` fields. The message ends
+ * at the first run of two spaces, or else before the first ` key=` pair.
+ */
+function readTerminalFields(body: string): Record<string, string> | undefined {
+  const [, level = '', time = '', rest = ''] = TERMINAL_LINE.exec(body) ?? [];
+  const padding = /\s{2,}(?=\S)/.exec(rest);
+  const firstPair = /\s[^\s="]+=/.exec(rest);
+  const end = padding?.index ?? firstPair?.index ?? rest.length;
+
+  const fields = readTextFields(rest.slice(end)) ?? {};
+  setField(fields, 'msg', rest.slice(0, end).trim());
+  setField(fields, 'level', TERMINAL_LEVELS[level] ?? level);
+  if (!/^\d+$/.test(time)) setField(fields, 'time', time);
+  return fields;
 }
 
 function stripKubectlPrefixes(line: string): { body: string; prefixTime?: Date } {

@@ -96,6 +96,32 @@ describe('parseSpireLogLine', () => {
     expect(parseSpireLogLine(line)).toBeUndefined();
   });
 
+  it.each([
+    {
+      name: 'coloured terminal line',
+      line: '\x1b[36mINFO\x1b[0m[0000] Starting agent                                \x1b[36mdata_dir\x1b[0m=/var/lib/spire \x1b[36mversion\x1b[0m=1.9.6',
+      expected: { level: 'info', message: 'Starting agent', fields: { data_dir: '/var/lib/spire', version: '1.9.6' }, time: undefined },
+    },
+    {
+      name: 'terminal line with timestamp',
+      line: 'ERRO[2025-06-01T08:00:05Z] No identity issued                            method=FetchX509SVID pid=42 registered=false',
+      expected: { level: 'error', message: 'No identity issued', fields: { method: 'FetchX509SVID', pid: '42', registered: 'false' }, time: '2025-06-01T08:00:05.000Z' },
+    },
+    {
+      name: 'long terminal message',
+      line: 'WARN[0003] Container id not found; will retry after backoff attempt=2 pod_uid=abc',
+      expected: { level: 'warning', message: 'Container id not found; will retry after backoff', fields: { attempt: '2', pod_uid: 'abc' }, time: undefined },
+    },
+  ])('reads $name', ({ line, expected }) => {
+    const record = parseSpireLogLine(line);
+
+    expect(record?.format).toBe('terminal');
+    expect(record?.level).toBe(expected.level);
+    expect(record?.message).toBe(expected.message);
+    expect(record?.fields).toEqual(expected.fields);
+    expect(record?.time?.toISOString()).toBe(expected.time);
+  });
+
   it('decodes Go escapes', () => {
     const record = parseSpireLogLine(String.raw`level=info msg="tab\there \u00e9 \xc3\xa9 \303\251 \"q\""`);
 
