@@ -88,6 +88,7 @@ export {
 export {
   agentAliases,
   authorizedEntries,
+  createAuthorizationExplainer,
   explainAuthorization,
   type AgentIdentity,
   type AuthorizationExplanation,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentAliases, authorizedEntries, explainAuthorization, type AgentIdentity } from '../../src/spire/authorization.js';
+import { agentAliases, authorizedEntries, createAuthorizationExplainer, explainAuthorization, type AgentIdentity } from '../../src/spire/authorization.js';
 import type { EntryJson } from '../../src/spire/types.js';
 import { makeEntry } from './entry-fixtures.js';
 
@@ -143,5 +143,13 @@ describe('explainAuthorization', () => {
     const loopB = makeEntry({ id: 'loop-b', spiffeId: `${TD}/loop/b`, parentId: `${TD}/loop/a`, selectors: ['a:1'] });
 
     expect(explainAuthorization(agentA, loopA, [loopA, loopB])).toMatchObject({ authorized: false, kind: 'parent-cycle' });
+  });
+});
+
+describe('createAuthorizationExplainer', () => {
+  it.each(all.map((entry) => ({ name: entry.id ?? '', entry })))('explains $name like explainAuthorization', ({ entry }) => {
+    const explain = createAuthorizationExplainer(agentA, all);
+
+    expect(explain(entry)).toEqual(explainAuthorization(agentA, entry, all));
   });
 });
