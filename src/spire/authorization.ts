@@ -99,7 +99,7 @@ function addToGroup(groups: Map<string, EntryJson[]>, key: string, entry: EntryJ
   group.push(entry);
 }
 
-/** How the walk first reached an entry: the alias it started from and the entry it came through. */
+/** The first route the walk took to an entry: the alias it started from and the entry it came through. */
 interface Reach {
   readonly alias?: EntryJson;
   readonly through?: EntryJson;
