@@ -6,11 +6,11 @@
  * sets `parentIDTemplate`, and the selector `k8s:pod-uid:<pod UID>` plus one selector per
  * `workloadSelectorTemplates` entry.
  */
-import type { KubeNode, KubePod } from '../evidence/kube-types.js';
+import type { KubeCustomResource, KubeNode, KubePod } from '../evidence/kube-types.js';
 import { isSpiffeIdError } from '../spiffe/errors.js';
 import { parseSpiffeId } from '../spiffe/id.js';
 import type { ControllerManagerConfig } from './controller-manager-config.js';
-import type { ClusterSpiffeId } from './controller-manager-resources.js';
+import { toClusterSpiffeId, type ClusterSpiffeId } from './controller-manager-resources.js';
 import { isGoTemplateError, renderGoTemplate, type GoTemplateData } from './go-template.js';
 
 /** The controller's parent ID template when the config sets none. */
@@ -57,13 +57,19 @@ export function renderSpiffeIdTemplate(template: string, data: GoTemplateData): 
   return renderGoTemplate(template, data);
 }
 
-/** Computes the entry the controller would declare for `pod`, or why it would fail to render one. */
+/**
+ * Computes the entry the controller would declare for `pod`, or why it would fail to
+ * render one. `resource` may be typed or as `kubectl get -o json` prints it.
+ *
+ * @throws ControllerManagerConfigError when an untyped resource cannot be read.
+ */
 export function expectedEntryForPod(
-  csid: ClusterSpiffeId,
+  resource: ClusterSpiffeId | KubeCustomResource,
   pod: KubePod,
   node: KubeNode | undefined,
   config: Pick<ControllerManagerConfig, 'trustDomain' | 'clusterName' | 'clusterDomain' | 'parentIDTemplate'>,
 ): ExpectedPodEntry | EntryRenderFailure {
+  const csid = toClusterSpiffeId(resource);
   const { trustDomain, clusterName } = config;
   if (!trustDomain || !clusterName) return { rendered: false, reason: 'config-incomplete', detail: 'the controller manager config sets no trustDomain or clusterName' };
   if (node === undefined || node.metadata === undefined) {

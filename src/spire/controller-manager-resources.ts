@@ -66,6 +66,19 @@ export interface ClusterStaticEntry {
 }
 
 /**
+ * Returns `csid` when it is already typed, else reads it as a ClusterSPIFFEID object.
+ *
+ * @throws ControllerManagerConfigError as {@link readClusterSpiffeId} does.
+ */
+export function toClusterSpiffeId(csid: ClusterSpiffeId | KubeCustomResource): ClusterSpiffeId {
+  return isTypedClusterSpiffeId(csid) ? csid : readClusterSpiffeId(csid);
+}
+
+function isTypedClusterSpiffeId(value: ClusterSpiffeId | KubeCustomResource): value is ClusterSpiffeId {
+  return typeof (value as ClusterSpiffeId).name === 'string' && Array.isArray((value as ClusterSpiffeId).spec?.workloadSelectorTemplates);
+}
+
+/**
  * Reads a ClusterSPIFFEID object as `kubectl get clusterspiffeids -o json` prints it.
  *
  * @throws ControllerManagerConfigError naming the field when the object has no

@@ -7,7 +7,8 @@
  */
 import type { KubePod } from '../evidence/kube-types.js';
 import { namespaceIgnoredBy, reconcilesClass } from './controller-manager-config.js';
-import type { ClusterSpiffeId } from './controller-manager-resources.js';
+import type { KubeCustomResource } from '../evidence/kube-types.js';
+import { toClusterSpiffeId, type ClusterSpiffeId } from './controller-manager-resources.js';
 import { findLabelMismatches, validateLabelSelector, type LabelMismatch, type LabelSelector } from './label-selector.js';
 
 /** Label Kubernetes sets on every namespace to the namespace's name (Kubernetes 1.22 and later). */
@@ -23,7 +24,7 @@ export interface SelectionOptions {
   /** The controller's `ignoreNamespaces`; none are ignored when absent. */
   readonly ignoreNamespaces?: readonly string[];
   /** The other ClusterSPIFFEIDs, needed to tell whether a fallback is shadowed. */
-  readonly otherClusterSpiffeIds?: readonly ClusterSpiffeId[];
+  readonly otherClusterSpiffeIds?: readonly (ClusterSpiffeId | KubeCustomResource)[];
 }
 
 export type SelectionResult =
@@ -46,8 +47,14 @@ export type SelectionResult =
       readonly detail: string;
     };
 
-/** Decides whether `csid` selects `pod` under the controller settings in `options`. */
-export function clusterSpiffeIdSelectsPod(csid: ClusterSpiffeId, pod: KubePod, options: SelectionOptions = {}): SelectionResult {
+/**
+ * Decides whether `resource` (typed, or as `kubectl get -o json` prints it) selects
+ * `pod` under the controller settings in `options`.
+ *
+ * @throws ControllerManagerConfigError when an untyped resource cannot be read.
+ */
+export function clusterSpiffeIdSelectsPod(resource: ClusterSpiffeId | KubeCustomResource, pod: KubePod, options: SelectionOptions = {}): SelectionResult {
+  const csid = toClusterSpiffeId(resource);
   const namespace = pod.metadata?.namespace ?? 'default';
   const classProblem = findClassProblem(csid, options);
   if (classProblem !== undefined) return { selected: false, reason: 'class-mismatch', detail: classProblem };
@@ -103,7 +110,7 @@ function checkNamespaceSelector(csid: ClusterSpiffeId, namespace: string, namesp
 function checkFallback(csid: ClusterSpiffeId, pod: KubePod, options: SelectionOptions): SelectionResult {
   if (!csid.spec.fallback) return { selected: true };
   const { otherClusterSpiffeIds: others = [], ...rest } = options;
-  const shadowing = others.find(
+  const shadowing = others.map(toClusterSpiffeId).find(
     (other) => other.name !== csid.name && !other.spec.fallback && clusterSpiffeIdSelectsPod(other, pod, rest).selected === true,
   );
   if (shadowing === undefined) return { selected: true };

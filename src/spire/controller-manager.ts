@@ -16,6 +16,7 @@ export { ControllerManagerConfigError, isControllerManagerConfigError } from './
 export {
   readClusterSpiffeId,
   readClusterStaticEntry,
+  toClusterSpiffeId,
   type ClusterSpiffeId,
   type ClusterSpiffeIdSpec,
   type ClusterSpiffeIdStats,

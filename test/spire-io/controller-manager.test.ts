@@ -178,6 +178,12 @@ describe('clusterSpiffeIdSelectsPod', () => {
     });
   });
 
+  it('accepts resource as printed', () => {
+    const result = clusterSpiffeIdSelectsPod(managedIdentityCsid, echoPod, { ignoreNamespaces: ['^spire$'] });
+
+    expect(result).toEqual({ selected: true });
+  });
+
   it('selects pod once anchored', () => {
     const result = clusterSpiffeIdSelectsPod(readClusterSpiffeId(managedIdentityCsid), echoPod, { ignoreNamespaces: ['^kube-system$', '^spire$'] });
 
@@ -314,6 +320,12 @@ describe('expectedEntryForPod', () => {
       admin: false,
       downstream: false,
     });
+  });
+
+  it('accepts resource as printed', () => {
+    const entry = expectedEntryForPod(managedIdentityCsid, echoPod, labNode, config);
+
+    expect(entry).toMatchObject({ rendered: true, spiffeId: 'spiffe://corp.test/ns/spire-demo/sa/echo' });
   });
 
   it('uses parentIDTemplate', () => {
