@@ -74,7 +74,11 @@ const BUILDERS: ReadonlyMap<string, EventBuilder> = new Map<string, EventBuilder
 
 /** Messages starting with "Trust Bundle and Server don't agree" (the suffix varies by SPIRE version and setting). */
 const TRUST_BUNDLE_MISMATCH_PREFIX = "Trust Bundle and Server don't agree";
-/** Server-side node attestation rejections: k8s_psat and join token error texts, and "failed to attest". */
+/**
+ * Server-side node attestation rejections. The server logs an attestor's error text as
+ * the message itself, capitalized, and prefixes InvalidArgument errors with "Invalid
+ * argument: " (`MakeErr` in `pkg/common/api/status.go`, SPIRE 1.16.0-dev).
+ */
 const NODE_ATTESTATION_REJECTED = /failed to attest|not configured for cluster|is not an allowed service account|token not authenticated according to TokenReview API/i;
 
 /** Classifies one parsed SPIRE log record. */

@@ -399,7 +399,12 @@ describe('classifySpireLog', () => {
     },
     {
       name: 'server psat rejection',
-      line: 'time="2025-06-01T08:00:05Z" level=error msg="Failed to attest: nodeattestor(k8s_psat): not configured for cluster \\"prod\\"" caller_addr="10.0.0.7:51234" subsystem_name=api',
+      line: 'time="2025-06-01T08:00:05Z" level=error msg="Nodeattestor(k8s_psat): not configured for cluster \\"prod\\"" caller_addr="10.0.0.7:51234" subsystem_name=api',
+      expected: { kind: 'node-attestation-failed' },
+    },
+    {
+      name: 'server join token rejection',
+      line: 'time="2025-06-01T08:00:05Z" level=error msg="Invalid argument: failed to attest: join token does not exist or has already been used" caller_addr="10.0.0.7:51234" subsystem_name=api',
       expected: { kind: 'node-attestation-failed' },
     },
     {
