@@ -96,6 +96,23 @@ describe('agent-attested', () => {
   });
 });
 
+describe('agent-attested fixes by version', () => {
+  it.each([
+    { version: '0.9.0', fix: 'keeps retrying with its expired SVID until restarted by hand' },
+    { version: '1.9.6', fix: 'newer SPIRE agents re-attest on startup' },
+  ])('$version', ({ version, fix }) => {
+    const finding = runCheck(agentAttestedCheck, makeEvidence({ agents: [makeAgent({ expiresAt: EXPIRED_AT, version })] }));
+
+    expect(finding.fix.join('\n')).toContain(fix);
+  });
+
+  it('names rebootstrap for old agents', () => {
+    const evidence = makeEvidence({ agents: [makeAgent({ version: '1.8.2' })], agentLogs: [crashLine('x509: certificate signed by unknown authority')] });
+
+    expect(runCheck(agentAttestedCheck, evidence).fix.join('\n')).toContain('predates rebootstrap_mode');
+  });
+});
+
 describe('agent-healthy', () => {
   const cases: readonly { name: string; evidence: Evidence; status: Finding['status']; explainedBy?: readonly string[]; summary?: string }[] = [
     { name: 'running agent passes', evidence: makeEvidence(), status: 'pass' },

@@ -75,6 +75,13 @@ describe('entry-selectors-match', () => {
       summary: 'entry wants k8s:ns:shop, the workload has k8s:ns:platform',
     },
     {
+      name: 'wrong service account named',
+      evidence: makeEvidence({ pod: makePod({ serviceAccount: 'default' }), agentLogs: [] }),
+      status: 'fail',
+      cause: 'selector-mismatch',
+      summary: 'entry wants k8s:sa:web, the workload has k8s:sa:default',
+    },
+    {
       name: 'missing label selector kind',
       evidence: makeEvidence({ entries: [makeEntry({ selectors: ['k8s:sa:web', 'k8s:pod-label:tier:front'] })] }),
       status: 'fail',

@@ -93,6 +93,15 @@ describe('socket-path-matches', () => {
       status: 'pass',
     },
     { name: 'agent path unknown', evidence: makeEvidence({ agentLogs: [] }), status: 'skipped' },
+    {
+      name: 'workload setting beats fetch default',
+      evidence: makeEvidence({
+        agentLogs: [agentStart('/tmp/spire-agent/public/spire-agent.sock')],
+        workloadFetch: dialError('/tmp/spire-agent/public/api.sock', 'connection refused'),
+      }),
+      status: 'pass',
+      summary: 'The workload uses /spiffe-workload-api/spire-agent.sock',
+    },
   ];
 
   it.each(cases)('$name', (testCase) => {

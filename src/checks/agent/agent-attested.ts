@@ -8,6 +8,7 @@
  */
 import { agentExpiresAt } from '../../spire/entries.js';
 import { FAILURE_LAYER, findAgentFailures, type AgentFailure, type AgentFailureKind } from '../support/agent-failures.js';
+import { findAgentBehaviour, findAgentVersion } from '../support/agent-version.js';
 import { failed, passed, type ProblemDetails } from '../support/finding-builders.js';
 import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
 import type { Check, CheckContext, Finding } from '../types.js';
@@ -42,14 +43,27 @@ const FAILURE_TEXT: Readonly<Partial<Record<AgentFailureKind, { summary: string;
 
 function fromLogFailure(failure: AgentFailure, view: WorkloadView, expired: string | undefined): ProblemDetails {
   const text = FAILURE_TEXT[failure.kind] ?? FAILURE_TEXT['agent-svid-rejected'];
+  const fix = [...(text?.fix ?? [])];
+  if (failure.kind === 'stale-trust-bundle' && findAgentBehaviour(view).rebootstrapSetting === false) {
+    fix.push(`This agent (${findAgentVersion(view) ?? 'unknown version'}) predates rebootstrap_mode (SPIRE 1.13.0); upgrade to use it.`);
+  }
   return {
     cause: 'agent-not-attested',
     confidence: 'certain',
     summary: `${text?.summary ?? ''}${expired === undefined ? '' : ` ${expired}`}`,
     evidence: [failure.record.raw, ...(view.nodeAgent === undefined ? [] : [`agent ${view.nodeAgent.id}`])],
-    fix: text?.fix ?? [],
+    fix,
     explainedBy: EXPLAINED_BY_SERVER,
   };
+}
+
+function expiredSvidFix(view: WorkloadView): string[] {
+  const restart = `Restart the agent on node ${view.node ?? '?'} so it attests again, then confirm a fresh expiry in spire-server agent list.`;
+  const behaviour = findAgentBehaviour(view);
+  if (behaviour.exitsWhenSvidExpires === false) {
+    return [restart, `This agent version (${findAgentVersion(view) ?? '?'}) keeps retrying with its expired SVID until restarted by hand; upgrade SPIRE so it exits and attests again on its own.`];
+  }
+  return [restart, 'If the agent does not restart by itself, check that it can reach the server; newer SPIRE agents re-attest on startup when their SVID has expired.'];
 }
 
 function describeExpiry(view: WorkloadView, now: Date | undefined): string | undefined {
@@ -80,7 +94,7 @@ function judgeAgentRecord(checkId: string, view: WorkloadView, context: CheckCon
     confidence: 'certain',
     summary: `The agent on node ${view.node ?? '?'} holds an expired SVID${version}: the server refuses its sync calls, so entries created since then never reach it. ${expired}`,
     evidence: [`agent ${agent.id} x509svid_expires_at ${String(agent.agent.x509svid_expires_at)}`, ...(context.nowSource === 'logs' ? ['now = newest log timestamp (no gatheredAt in the evidence)'] : [])],
-    fix: [`Restart the agent on node ${view.node ?? '?'} so it attests again, then confirm a fresh expiry in spire-server agent list.`, 'Upgrade SPIRE: newer agents re-attest on their own when their SVID has expired.'],
+    fix: expiredSvidFix(view),
     explainedBy: EXPLAINED_BY_SERVER,
   });
 }

@@ -57,8 +57,13 @@ export const socketPathMatchesCheck = {
     if (use === undefined || agentSocket === undefined) {
       return [skippedFor(this.id, `Could not compare: ${use === undefined ? 'the workload sets no SPIFFE_ENDPOINT_SOCKET and no fetch was run' : 'the agent socket path is unknown (no agentConfig or agent start log)'}.`, ['Add "agentConfig" (the agent.conf text) and "workloadFetch" to the evidence.'])];
     }
-    if (view.fetch?.succeeded === true || view.fetch?.dial?.reason === 'connection-refused' || view.fetch?.dial?.reason === 'permission-denied') {
-      return [passed(this.id, `A socket exists at ${use.path}: the fetch reached it.`)];
+    const dialledHere = view.fetch?.dial?.path === use.path;
+    if (dialledHere && (view.fetch?.dial?.reason === 'connection-refused' || view.fetch?.dial?.reason === 'permission-denied')) {
+      return [passed(this.id, `A socket file exists at ${use.path}: the fetch reached it (${view.fetch?.dial?.text ?? ''}).`)];
+    }
+    const fetchPath = evidence.workloadFetch?.socketPath;
+    if (view.fetch?.succeeded === true && (fetchPath === undefined || fetchPath === use.path)) {
+      return [passed(this.id, `The in-pod fetch reached the agent${fetchPath === undefined ? '' : ` at ${fetchPath}`}.`)];
     }
 
     const workloadFile = fileNameOf(use.path);

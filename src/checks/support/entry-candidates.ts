@@ -1,8 +1,12 @@
 /**
  * Which registration entries concern this workload: those whose selectors all match
- * it, and, when none does, those that were evidently written for it but miss on one
- * or more selectors (the nearest candidates, with the selectors that differ).
+ * it, and, when none does, those evidently written for it that miss on one or more
+ * selectors (the nearest candidates, with the selectors that differ). An entry counts
+ * as written for the workload when it shares an identifying selector (service
+ * account, labels, pod UID), carries the expected SPIFFE ID, or its SPIFFE ID names
+ * the pod's namespace and app or owner name.
  */
+import type { KubePod } from '../../evidence/kube-types.js';
 import type { Evidence } from '../../evidence/types.js';
 import { entrySpiffeId, isNodeAlias } from '../../spire/entries.js';
 import type { EntryJson } from '../../spire/types.js';
@@ -44,14 +48,31 @@ function isForAnotherPod(candidate: CandidateEntry): boolean {
   return candidate.missing.some((missing) => POD_IDENTITY_KINDS.has(missing.kind) && missing.workloadHas.length > 0);
 }
 
-function isMeantFor(candidate: CandidateEntry, expectedId: string | undefined): boolean {
+/** Names the pod's workload goes by: its app labels and its owner's name without the ReplicaSet hash. */
+function workloadNames(pod: KubePod | undefined): Set<string> {
+  const labels = pod?.metadata?.labels ?? {};
+  const hash = labels['pod-template-hash'];
+  const owners = (pod?.metadata?.ownerReferences ?? []).map((owner) => (hash !== undefined ? owner.name?.replace(new RegExp(`-${hash}$`), '') : owner.name));
+  const names = [labels.app, labels['app.kubernetes.io/name'], labels['k8s-app'], ...owners];
+  return new Set(names.filter((name): name is string => name !== undefined && name !== ''));
+}
+
+/** Tells whether the entry's SPIFFE ID names the pod's namespace and one of its workload names. */
+function namesWorkload(candidate: CandidateEntry, pod: KubePod | undefined): boolean {
+  const segments = candidate.entry.spiffe_id.path.split('/');
+  const namespace = pod?.metadata?.namespace;
+  const sameNamespace = namespace !== undefined && (segments.includes(namespace) || candidate.matched.includes(`k8s:ns:${namespace}`));
+  return sameNamespace && segments.some((segment) => workloadNames(pod).has(segment));
+}
+
+function isMeantFor(candidate: CandidateEntry, expectedId: string | undefined, pod: KubePod | undefined): boolean {
   if (isForAnotherPod(candidate)) {
     return false;
   }
   if (expectedId !== undefined && entrySpiffeId(candidate.entry) === expectedId) {
     return true;
   }
-  return candidate.matched.some((selector) => !SHARED_KINDS.has(selectorKind(selector)));
+  return candidate.matched.some((selector) => !SHARED_KINDS.has(selectorKind(selector))) || namesWorkload(candidate, pod);
 }
 
 /** Collects the matching and near entries for the workload; undefined when entries or selectors are unknown. */
@@ -67,7 +88,7 @@ export function findEntryCandidates(evidence: Evidence, view: WorkloadView): Ent
   const expectedId = findExpectedSpiffeId(evidence, trustDomain);
   const near = matching.length > 0
     ? []
-    : rankCandidateEntries(workload.selectors, workloadEntries).filter((candidate) => isMeantFor(candidate, expectedId));
+    : rankCandidateEntries(workload.selectors, workloadEntries).filter((candidate) => isMeantFor(candidate, expectedId, view.pod));
 
   return { workload, matching, near };
 }

@@ -1,17 +1,14 @@
 /**
  * Where the workload looks for the Workload API socket and which volume provides
- * that path. The path comes from, in order: the socket the in-pod fetch dialled,
- * the container's `SPIFFE_ENDPOINT_SOCKET`, Istio's fixed SPIRE socket path for
- * Istio proxies, or none.
+ * that path. The path comes from, in order: the container's `SPIFFE_ENDPOINT_SOCKET`,
+ * the socket the in-pod fetch dialled, Istio's fixed SPIRE socket path for Istio
+ * proxies, or none.
  */
 import type { Container, KubePod, Volume, VolumeMount } from '../../evidence/kube-types.js';
 import type { FetchView } from './workload-view.js';
 
 /** Istio's agent looks for a SPIRE socket here (Istio 1.14 and later). */
 export const ISTIO_SPIRE_SOCKET_PATH = '/var/run/secrets/workload-spiffe-uds/socket';
-
-/** The default `-socketPath` of `spire-agent api fetch` (SPIRE v1.15.3). */
-export const FETCH_DEFAULT_SOCKET_PATH = '/tmp/spire-agent/public/api.sock';
 
 export type SocketPathSource = 'fetch' | 'env' | 'istio';
 
@@ -47,19 +44,23 @@ function endpointFromEnv(container: Container): string | undefined {
   return match?.[1];
 }
 
-/** Finds the socket path the workload uses and the container that uses it. */
+/**
+ * Finds the socket path the workload uses and the container that uses it. The
+ * workload's own setting wins over the path an in-pod fetch dialled, because a fetch
+ * run by hand may use the CLI default instead.
+ */
 export function findSocketUse(pod: KubePod | undefined, fetch: FetchView | undefined, fetchContainer?: string): SocketUse | undefined {
   const containers = pod?.spec?.containers ?? [];
   const byName = containers.find((container) => container.name === fetchContainer);
 
-  if (fetch?.dial !== undefined) {
-    return { path: fetch.dial.path, source: 'fetch', container: byName ?? containers.find((container) => endpointFromEnv(container) === fetch.dial?.path) };
-  }
   for (const container of byName === undefined ? containers : [byName, ...containers]) {
     const path = endpointFromEnv(container);
     if (path !== undefined) {
       return { path, source: 'env', container };
     }
+  }
+  if (fetch?.dial !== undefined) {
+    return { path: fetch.dial.path, source: 'fetch', container: byName };
   }
   const proxy = containers.find((container) => container.name === 'istio-proxy');
   return proxy === undefined ? undefined : { path: ISTIO_SPIRE_SOCKET_PATH, source: 'istio', container: proxy };
