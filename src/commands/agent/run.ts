@@ -28,10 +28,12 @@ export class AgentRun extends SpireStyleCommand {
     const logger = createLogrusLogger({ level: config.logLevel });
 
     const agent = await startEmbeddedAgent(config, { logger });
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+    const signalled = new Promise<undefined>((resolve) => {
+      process.once('SIGINT', () => resolve(undefined));
+      process.once('SIGTERM', () => resolve(undefined));
     });
+    const rejection = await Promise.race([signalled, agent.terminated]);
+    if (rejection) throw rejection;
     await agent.close();
   }
 }

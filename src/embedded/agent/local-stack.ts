@@ -67,6 +67,16 @@ export class ServerAdminClient {
     return result.entry.id;
   }
 
+  /** Evicts an agent (`Agent/DeleteAgent`); `agentId` is its SPIFFE ID. */
+  async evictAgent(agentId: string): Promise<void> {
+    await call(this.#agent, 'DeleteAgent', { id: spiffeIdJson(agentId) });
+  }
+
+  /** Bans an agent (`Agent/BanAgent`); `agentId` is its SPIFFE ID. */
+  async banAgent(agentId: string): Promise<void> {
+    await call(this.#agent, 'BanAgent', { id: spiffeIdJson(agentId) });
+  }
+
   /** Deletes one registration entry. */
   async deleteEntry(id: string): Promise<void> {
     await call(this.#entry, 'BatchDeleteEntry', { ids: [id] });
@@ -76,6 +86,11 @@ export class ServerAdminClient {
     this.#agent.close();
     this.#entry.close();
   }
+}
+
+function spiffeIdJson(id: string): SpiffeIdJson {
+  const url = new URL(id);
+  return { trust_domain: url.host, path: url.pathname };
 }
 
 function call<T>(client: AdminClient, method: string, request: unknown): Promise<T> {

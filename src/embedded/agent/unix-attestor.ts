@@ -93,7 +93,7 @@ async function readSupplementaryGids(procDirectory: string): Promise<number[]> {
     .map(Number);
 }
 
-/** Reads the executable path, its size and, unless the size limit says otherwise, its SHA-256. */
+/** Reads the executable path, its size and its SHA-256, unless the size limit skips the digest. */
 async function readExecutableFacts(procDirectory: string, sizeLimit: number): Promise<Pick<UnixProcessFacts, 'path' | 'exeSize' | 'sha256'>> {
   const exePath = join(procDirectory, 'exe');
   let path: string;

@@ -1,3 +1,4 @@
+import * as grpc from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -159,6 +160,31 @@ describe('embedded agent with embedded server', () => {
 
     expect(updates[1]!.svids[0]!.spiffeId).toBe(`spiffe://${TRUST_DOMAIN}/short-lived`);
     expect(updates[1]!.svids[0]!.certificates[0]).not.toEqual(updates[0]!.svids[0]!.certificates[0]);
+  });
+
+  it.each([
+    {
+      name: 'evicted',
+      act: (id: string) => fixture.evictAgent(id),
+      message: /^the server no longer accepts agent "spiffe:\/\/example\.org\/spire\/agent\/join_token\/[^"]+" \(AGENT_NOT_ATTESTED\) and a join token cannot be used again$/,
+      log: 'msg="Agent failed re-attestation; removing SVID and shutting down"',
+    },
+    {
+      name: 'banned',
+      act: (id: string) => fixture.banAgent(id),
+      message: /^the server has banned agent "spiffe:\/\/example\.org\/spire\/agent\/join_token\/[^"]+"$/,
+      log: 'msg="Agent is banned: removing SVID and shutting down"',
+    },
+  ])('agent shuts down when $name', async ({ act, message, log }) => {
+    const started = await startAgent();
+
+    await act(started.spiffeId);
+    const reason = await started.terminated;
+
+    expect(reason.message).toMatch(message);
+    expect(logLines.some((line) => line.includes(log))).toBe(true);
+    const failure = await fetchX509Svid(started.socketPath, { timeoutMs: 1000 }).catch((error: unknown) => error);
+    expect((failure as WorkloadApiError).code).toBe(grpc.status.UNAVAILABLE);
   });
 
   it.each([

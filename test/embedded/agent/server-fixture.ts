@@ -17,6 +17,9 @@ export interface ServerFixture {
   createJoinToken(): Promise<string>;
   createEntry(entry: NewEntry): Promise<string>;
   deleteEntry(id: string): Promise<void>;
+  /** Evicts or bans the agent with this SPIFFE ID. */
+  evictAgent(agentId: string): Promise<void>;
+  banAgent(agentId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export async function startServerFixture(trustDomain: string): Promise<ServerFix
     createJoinToken: () => admin.createJoinToken(),
     createEntry: (entry) => admin.createEntry(entry),
     deleteEntry: (id) => admin.deleteEntry(id),
+    evictAgent: (agentId) => admin.evictAgent(agentId),
+    banAgent: (agentId) => admin.banAgent(agentId),
     async close() {
       admin.close();
       await server.stop();
