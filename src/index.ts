@@ -130,6 +130,7 @@ export {
   parseCgroupContainerInfo,
   parseCgroupContainerInfoLegacy,
   parseCgroupFile,
+  parseCgroupPathsLegacy,
   parseLegacyCgroupPath,
   parseMountInfoContainerInfo,
   type CgroupLine,

@@ -271,9 +271,18 @@ export function parseCgroupContainerInfoLegacy(cgroupText: string): ContainerInf
     return { ok: false, grpcCode: 'Internal', message: `unable to obtain cgroups: ${parsed.error}` };
   }
 
+  return parseCgroupPathsLegacy(parsed.lines.map((line) => line.path));
+}
+
+/**
+ * Merges the legacy locator's readings of several cgroup paths: the first path that
+ * matches sets the result, and a later match with another container ID or pod UID
+ * is a FailedPrecondition conflict.
+ */
+export function parseCgroupPathsLegacy(paths: readonly string[]): ContainerInfoResult {
   let found: ContainerInfo | undefined;
-  for (const line of parsed.lines) {
-    const candidate = parseLegacyCgroupPath(line.path);
+  for (const path of paths) {
+    const candidate = parseLegacyCgroupPath(path);
     if (candidate === undefined) {
       continue;
     }

@@ -5,6 +5,7 @@ import {
   parseCgroupContainerInfo,
   parseCgroupContainerInfoLegacy,
   parseCgroupFile,
+  parseCgroupPathsLegacy,
   parseLegacyCgroupPath,
   parseMountInfoContainerInfo,
 } from '../../src/spire/k8s-cgroup.js';
@@ -194,5 +195,24 @@ describe('locator properties', () => {
         expect(typeof result.ok).toBe('boolean');
       }),
     );
+  });
+});
+
+describe('parseCgroupPathsLegacy', () => {
+  it.each([
+    { name: 'no paths', paths: [], expected: { ok: true, podUid: '', containerId: '' } },
+    { name: 'host path then pod path', paths: ['/user.slice', `/kubepods/pod${POD}/${CONTAINER}`], expected: { ok: true, podUid: POD, containerId: CONTAINER } },
+    {
+      name: 'underscored pod UID',
+      paths: [`/kubepods/pod${POD.replaceAll('-', '_')}/${CONTAINER}`],
+      expected: { ok: true, podUid: POD, containerId: CONTAINER },
+    },
+    {
+      name: 'two pod UIDs',
+      paths: [`/kubepods/pod${POD}/${CONTAINER}`, `/kubepods/pod${OTHER_POD}/${CONTAINER}`],
+      expected: { ok: false, grpcCode: 'FailedPrecondition', message: `multiple pod UIDs found in cgroups (${POD}, ${OTHER_POD})` },
+    },
+  ])('merges $name', ({ paths, expected }) => {
+    expect(parseCgroupPathsLegacy(paths)).toEqual(expected);
   });
 });

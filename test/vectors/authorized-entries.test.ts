@@ -14,7 +14,7 @@ interface ServerCase {
 
 interface AgentCacheCase {
   readonly name: string;
-  readonly entries: { id: string; selectors: string[] }[];
+  readonly entries: { id: string; selectors: string[]; hint?: string; created_at?: number | string }[];
   readonly workload_selectors: string[];
   readonly expect_matching_ids_sorted_by_id: string[];
 }
@@ -51,6 +51,8 @@ describe('authorized-entries vectors', () => {
       spiffe_id: { trust_domain: 'example.org', path: `/${entry.id}` },
       parent_id: { trust_domain: 'example.org', path: '/spire/agent/test' },
       selectors: entry.selectors.map(parseSelector),
+      ...(entry.hint !== undefined ? { hint: entry.hint } : {}),
+      ...(entry.created_at !== undefined ? { created_at: entry.created_at } : {}),
     }));
 
     const result = entriesForWorkload(testCase.workload_selectors, entries);

@@ -11,6 +11,7 @@ interface VectorEntry {
   readonly hint: string;
   readonly selectors: SelectorJson[];
   readonly federates_with: string[];
+  readonly downstream?: boolean;
 }
 
 interface VectorFilter {
@@ -19,11 +20,13 @@ interface VectorFilter {
   readonly by_hint?: string;
   readonly by_selectors?: { match: MatchBehavior; selectors: SelectorJson[] };
   readonly by_federates_with?: { match: MatchBehavior; trust_domains: string[] };
+  readonly by_downstream?: boolean;
+  readonly by_entry_id?: string;
 }
 
 interface VectorFile {
   readonly entries: Record<string, VectorEntry>;
-  readonly cases: { name: string; entries: string[]; filter: VectorFilter; expect: string[] }[];
+  readonly cases: { name: string; entries: string[]; filter: VectorFilter; expect?: string[]; expect_error?: string }[];
   readonly attested_node_selector_cases: {
     nodes: Record<string, SelectorJson[]>;
     cases: { name: string; filter: { match: MatchBehavior; selectors: SelectorJson[] }; nodes: string[]; expect: string[] }[];
@@ -44,6 +47,7 @@ function toEntry(id: string): EntryJson {
     hint: entry.hint,
     selectors: entry.selectors,
     federates_with: entry.federates_with,
+    ...(entry.downstream !== undefined ? { downstream: entry.downstream } : {}),
   };
 }
 
@@ -58,6 +62,8 @@ function toFilter(filter: VectorFilter): EntryFilter {
     ...(filter.by_federates_with !== undefined
       ? { federatesWith: { match: filter.by_federates_with.match, trustDomains: filter.by_federates_with.trust_domains } }
       : {}),
+    ...(filter.by_downstream !== undefined ? { downstream: filter.by_downstream } : {}),
+    ...(filter.by_entry_id !== undefined ? { entryId: filter.by_entry_id } : {}),
   };
 }
 
@@ -66,12 +72,18 @@ describe('entry-filter-matching vectors', () => {
     expect(file.cases.length).toBeGreaterThan(10);
   });
 
-  it.each(file.cases)('filters $name', (testCase) => {
+  it.each(file.cases.filter((testCase) => testCase.expect_error === undefined))('filters $name', (testCase) => {
     const entries = testCase.entries.map(toEntry);
 
     const result = filterEntries(entries, toFilter(testCase.filter));
 
     expect(result.map((entry) => entry.id)).toEqual(testCase.expect);
+  });
+
+  it.each(file.cases.filter((testCase) => testCase.expect_error !== undefined))('rejects $name', (testCase) => {
+    const entries = testCase.entries.map(toEntry);
+
+    expect(() => filterEntries(entries, toFilter(testCase.filter))).toThrow(testCase.expect_error);
   });
 
   it.each(file.attested_node_selector_cases.cases)('filters agents $name', (testCase) => {
