@@ -1,6 +1,8 @@
 /**
  * Redaction of secrets from evidence before it is stored or shared: private keys, JWTs
- * (JWT-SVIDs and any other JWS in compact form), SPIRE join tokens and bearer tokens.
+ * (JWT-SVIDs and any other JWS in compact form), SPIRE join tokens, bearer tokens,
+ * password and secret settings in configs (a datastore connection string, an upstream
+ * authority's credentials), and container env values whose names mark them as secrets.
  * Secrets are replaced by a marker such as `[redacted: private key]`, so a reader still
  * sees that a value was there. Redacting twice gives the same result as redacting once.
  */
@@ -10,6 +12,7 @@ export const REDACTED_PRIVATE_KEY = '[redacted: private key]';
 export const REDACTED_JWT = '[redacted: jwt]';
 export const REDACTED_JOIN_TOKEN = '[redacted: join token]';
 export const REDACTED_BEARER_TOKEN = '[redacted: bearer token]';
+export const REDACTED_SECRET = '[redacted: secret]';
 
 /** Object keys whose string value is a private key (`spire-agent api fetch x509 -output json`, WIT-SVIDs). */
 const PRIVATE_KEY_FIELDS = new Set(['x509_svid_key', 'wit_svid_key', 'private_key', 'privateKey']);
@@ -31,6 +34,28 @@ const JOIN_TOKEN_SETTING = /(\bjoin_token(?:\\*")?\s*[:=]\s*(?:\\*"))(?!\[redact
 /** The agent's `-joinToken VALUE` or `-joinToken=VALUE` command-line flag. */
 const JOIN_TOKEN_FLAG = /(--?joinToken(?:=|\s+))(?!\[redacted)[^\s"',]+/g;
 
+/**
+ * A config setting whose name ends in a secret word, in HCL (`password = "…"`) or JSON
+ * (`"secret_access_key": "…"`). Names such as `token_path` do not end in one, so they stay.
+ */
+const SECRET_SETTING =
+  /(\b[A-Za-z0-9_]*(?:password|passwd|secret|secret_access_key|client_secret|api_key|token)(?:\\*")?\s*[:=]\s*(?:\\*"))(?!\[redacted)[^"\\]*/gi;
+
+/** `password=…` inside a key/value connection string, such as a PostgreSQL DSN. */
+const DSN_PASSWORD = /(\bpassword=)(?!\[redacted)[^\s"'\\;]+/gi;
+
+/** The password in the `user:password@` part of a URL. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']+:)(?!\[redacted)[^@/\s"'\\]+(?=@)/gi;
+
+/**
+ * The password of a Go MySQL DSN (`spire:pw@tcp(db:3306)/spire`). Only this form is
+ * matched, because `name:tag@sha256:…` image references look alike.
+ */
+const MYSQL_DSN_PASSWORD = /(\b[A-Za-z0-9._-]+:)(?!\[redacted)[^@/\s"'\\:]+(?=@(?:tcp|unix)\()/g;
+
+/** Names of env variables whose values are secrets; `SPIFFE_ENDPOINT_SOCKET` and the like stay readable. */
+const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
+
 /** An HTTP `Authorization: Bearer …` credential; the lookbehind skips this module's own marker. */
 const BEARER_TOKEN = /((?<!redacted: )\bbearer\s+)(?!\[redacted)[A-Za-z0-9._~+/=-]+/gi;
 
@@ -39,7 +64,7 @@ export function redactEvidence(evidence: Evidence): Evidence {
   return redactValue(evidence) as Evidence;
 }
 
-/** Returns `text` with every private key, JWT, join token and bearer token replaced by a marker. */
+/** Returns `text` with every private key, JWT, token, password and secret setting replaced by a marker. */
 export function redactText(text: string): string {
   return text
     .replace(PEM_PRIVATE_KEY, REDACTED_PRIVATE_KEY)
@@ -47,12 +72,17 @@ export function redactText(text: string): string {
     .replace(JOIN_TOKEN_SETTING, `$1${REDACTED_JOIN_TOKEN}`)
     .replace(JOIN_TOKEN_FLAG, `$1${REDACTED_JOIN_TOKEN}`)
     .replace(BEARER_TOKEN, `$1${REDACTED_BEARER_TOKEN}`)
+    .replace(SECRET_SETTING, `$1${REDACTED_SECRET}`)
+    .replace(DSN_PASSWORD, `$1${REDACTED_SECRET}`)
+    .replace(URL_PASSWORD, `$1${REDACTED_SECRET}`)
+    .replace(MYSQL_DSN_PASSWORD, `$1${REDACTED_SECRET}`)
     .replace(JWS_CANDIDATE, redactJwsCandidate);
 }
 
 /**
- * Redacts any JSON value. Strings are scanned as text, values under key fields are
- * replaced whole, and in argument lists the value after a `-joinToken` flag is replaced.
+ * Redacts any JSON value. Strings are scanned as text, values under key fields and of
+ * secret env entries are replaced whole, and in argument lists the value after a
+ * `-joinToken` flag is replaced.
  */
 export function redactValue(value: unknown): unknown {
   if (typeof value === 'string') return redactText(value);
@@ -63,7 +93,13 @@ export function redactValue(value: unknown): unknown {
   for (const [key, field] of Object.entries(value)) {
     copy[key] = redactField(key, field);
   }
+  if (isSecretEnvVar(copy)) copy.value = REDACTED_SECRET;
   return copy;
+}
+
+/** Tells whether an object is a container env entry (`{name, value}`) whose name marks a secret. */
+function isSecretEnvVar(value: Record<string, unknown>): boolean {
+  return typeof value.name === 'string' && typeof value.value === 'string' && value.value !== '' && SECRET_ENV_NAME.test(value.name);
 }
 
 function redactField(key: string, value: unknown): unknown {

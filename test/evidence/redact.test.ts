@@ -114,6 +114,36 @@ describe('redactText', () => {
       secret: () => 'sha256~AbCdEf0123456789',
       marker: 'Authorization: Bearer [redacted: bearer token]',
     },
+    {
+      name: 'datastore password in HCL',
+      text: () => 'connection_string = "dbname=spire user=spire password=s3cr3t host=db sslmode=require"',
+      secret: () => 's3cr3t',
+      marker: 'password=[redacted: secret] host=db',
+    },
+    {
+      name: 'MySQL DSN password',
+      text: () => 'connection_string = "spire:s3cr3t@tcp(db:3306)/spire?parseTime=true"',
+      secret: () => 's3cr3t',
+      marker: 'spire:[redacted: secret]@tcp(db:3306)',
+    },
+    {
+      name: 'URL password',
+      text: () => 'connection_string = "postgres://spire:s3cr3t@db:5432/spire"',
+      secret: () => 's3cr3t',
+      marker: 'postgres://spire:[redacted: secret]@db',
+    },
+    {
+      name: 'secret access key setting',
+      text: () => 'UpstreamAuthority "aws_pca" {\n  plugin_data {\n    secret_access_key = "wJalrXUtnFEMI"\n  }\n}',
+      secret: () => 'wJalrXUtnFEMI',
+      marker: 'secret_access_key = "[redacted: secret]"',
+    },
+    {
+      name: 'Vault token setting in JSON',
+      text: () => '{"plugin_data":{"token":"hvs.CAESIJ","vault_addr":"https://vault:8200"}}',
+      secret: () => 'hvs.CAESIJ',
+      marker: '"token":"[redacted: secret]","vault_addr"',
+    },
   ])('redacts $name', ({ text, secret, marker }) => {
     const redacted = redactText(text());
 
@@ -127,6 +157,9 @@ describe('redactText', () => {
     { name: 'an image reference', text: 'ghcr.io/spiffe/spire-agent:1.15.3' },
     { name: 'a certificate', text: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' },
     { name: 'the word bearer alone', text: 'no bearer.' },
+    { name: 'an image digest', text: 'ghcr.io/spiffe/spire-agent:1.15.3@sha256:0cfdaced91cb46dd7af48309799a3c351e4ca2d5e1ee9737ca0cbd932cb79898' },
+    { name: 'a token path setting', text: 'token_path = "/var/run/secrets/tokens/spire-agent"' },
+    { name: 'a SPIFFE ID', text: 'spiffe://example.org/ns/shop/sa/web' },
   ])('keeps $name unchanged', ({ text }) => {
     expect(redactText(text)).toBe(text);
   });
@@ -152,6 +185,24 @@ describe('redactEvidence', () => {
     expect(text).not.toContain(jwtSvid);
     expect(redacted.pod?.spec?.containers?.[0]?.args).toEqual(['-config', '/run/spire/config/agent.conf', '-joinToken', '[redacted: join token]']);
     expect(redacted.parsedFetch).toEqual({ svids: [{ x509_svid_key: '[redacted: private key]' }] });
+  });
+
+  it('redacts secret env values only', () => {
+    const env = [
+      { name: 'DB_PASSWORD', value: 'hunter2' },
+      { name: 'GITHUB_TOKEN', value: 'ghp_x' },
+      { name: 'SPIFFE_ENDPOINT_SOCKET', value: 'unix:///run/spire/sockets/agent.sock' },
+      { name: 'TOKEN_PATH_HINT', value: '/var/run/secrets' },
+    ];
+
+    const redacted = redactEvidence({ pod: { spec: { containers: [{ name: 'web', env }] } } });
+
+    expect(redacted.pod?.spec?.containers?.[0]?.env).toEqual([
+      { name: 'DB_PASSWORD', value: '[redacted: secret]' },
+      { name: 'GITHUB_TOKEN', value: '[redacted: secret]' },
+      { name: 'SPIFFE_ENDPOINT_SOCKET', value: 'unix:///run/spire/sockets/agent.sock' },
+      { name: 'TOKEN_PATH_HINT', value: '/var/run/secrets' },
+    ]);
   });
 
   it('does not change its input', () => {
@@ -200,6 +251,10 @@ describe('redaction properties', () => {
       '-joinToken=abc',
       'Bearer abc.def',
       '"x509_svid_key":"QUJD"',
+      'password=abc ',
+      'secret = "abc"',
+      'spire:pw@tcp(db)',
+      'postgres://u:p@h/db',
     );
     const text = fc.array(fc.oneof(fc.string({ maxLength: 20 }), secretText, fc.constant('')), { maxLength: 8 }).map((parts) => parts.join(''));
 
