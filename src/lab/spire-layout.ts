@@ -22,9 +22,10 @@ export function isAgentPod(pod: KubePod): boolean {
   return labelOf(pod, 'app') === 'spire-agent' || labelOf(pod, 'app.kubernetes.io/name') === 'agent';
 }
 
-/** Reports whether `pod` runs: phase Running. */
+/** Reports whether `pod` runs: phase Running with every container in the running state. */
 export function isRunning(pod: KubePod): boolean {
-  return pod.status?.phase === 'Running';
+  const statuses = pod.status?.containerStatuses ?? [];
+  return pod.status?.phase === 'Running' && statuses.every((status) => status.state?.running !== undefined);
 }
 
 /** Finds the first running agent pod scheduled on `nodeName`. */

@@ -31,6 +31,13 @@ describe('bundled scenarios', () => {
       exitCode: '1',
       output: 'dial unix /run/spire/sockets/agent.sock: connect: no such file or directory',
     },
+    {
+      name: 'agent-crashloop',
+      namespace: 'shop',
+      pod: 'web-7d9f8b6c5-x2x9q',
+      exitCode: '1',
+      output: 'dial unix /run/spire/sockets/agent.sock: connect: connection refused',
+    },
   ])('fetch in $name', async ({ name, namespace, pod, exitCode, output }) => {
     const clients = await startLabClients(name);
     try {
@@ -54,6 +61,21 @@ describe('bundled scenarios', () => {
 
       expect(agents.items).toEqual([]);
       expect(node.spec?.taints).toEqual([{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }]);
+    } finally {
+      await clients.lab.stop();
+    }
+  });
+
+  it('agent-crashloop keeps the crashed instance logs', async () => {
+    const clients = await startLabClients('agent-crashloop');
+    try {
+      const current = await clients.core.readNamespacedPodLog({ namespace: 'spire', name: 'spire-agent-q9w4m' });
+      const previous = await clients.core.readNamespacedPodLog({ namespace: 'spire', name: 'spire-agent-q9w4m', previous: true });
+      const agents = await execInPod(clients.kubeConfig, 'spire', 'spire-server-0', 'spire-server', ['spire-server', 'agent', 'list', '-output', 'json']);
+
+      expect(current).toContain('time="2026-12-04T09:41:03Z" level=error msg="Agent crashed"');
+      expect(previous).toContain('time="2026-12-04T09:35:59Z" level=error msg="Agent crashed"');
+      expect((JSON.parse(agents.stdout) as { agents: unknown[] }).agents).toHaveLength(1);
     } finally {
       await clients.lab.stop();
     }
@@ -85,6 +107,7 @@ describe('lab commands', () => {
     }
 
     expect(lines).toEqual([
+      'agent-crashloop       The agent on the web pod\'s node crashes in a loop because its trust bundle is stale.',
       "agent-missing         No agent runs on the web pod's node, whose taint the agent DaemonSet does not tolerate.",
       'forbidden-exec        RBAC forbids pods/exec in namespace shop; everything else is healthy.',
       'healthy               The web pod in namespace shop gets its X509-SVID (quickstart layout).',

@@ -163,7 +163,7 @@ describe('loadLabScenario', () => {
   it('lists every bundled scenario', async () => {
     const scenarios = await listBundledScenarios();
 
-    expect(scenarios.map((scenario) => scenario.name)).toEqual(['agent-missing', 'forbidden-exec', 'healthy', 'helm-chart', 'selector-mismatch', 'socket-path-mismatch']);
+    expect(scenarios.map((scenario) => scenario.name)).toEqual(['agent-crashloop', 'agent-missing', 'forbidden-exec', 'healthy', 'helm-chart', 'selector-mismatch', 'socket-path-mismatch']);
     for (const scenario of scenarios) expect(scenario.description).not.toBe('');
   });
 });
