@@ -81,7 +81,7 @@ export function summarizeAgentLog(lines: readonly string[], options: { pid?: str
   return {
     records,
     events,
-    counts: countKinds(events),
+    counts: countEventKinds(events),
     pids,
     ...(pidFacts === undefined ? {} : { pid: pidFacts }),
     noIdentityPids: [...pids.values()].filter((facts) => facts.noIdentity.length > 0).map((facts) => facts.pid),
@@ -92,7 +92,8 @@ export function summarizeAgentLog(lines: readonly string[], options: { pid?: str
   };
 }
 
-function countKinds(events: readonly SpireLogEvent[]): Partial<Record<SpireLogEventKind, number>> {
+/** Counts events by kind; kinds that do not occur are absent. */
+export function countEventKinds(events: readonly SpireLogEvent[]): Partial<Record<SpireLogEventKind, number>> {
   const counts: Partial<Record<SpireLogEventKind, number>> = {};
   for (const event of events) counts[event.kind] = (counts[event.kind] ?? 0) + 1;
   return counts;

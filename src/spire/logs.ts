@@ -1,7 +1,7 @@
 /**
- * SPIRE agent and server logs: parsing (text and JSON formats), classification of the
- * known messages into typed events, and a per-PID summary of agent logs. See the
- * modules below for each step; this module gathers their exports.
+ * SPIRE agent and server logs: parsing (text, JSON and terminal formats), classification
+ * of the known messages into typed events, a per-PID summary of agent logs and a
+ * summary of server logs. This module gathers the exports of the modules behind it.
  */
 export { classifySpireLog } from './log-classify.js';
 export {
@@ -16,4 +16,5 @@ export {
 export type * from './log-events.js';
 export { parseSpireLogLine, parseSpireLogLines, type SpireLogLevel, type SpireLogRecord } from './log-line.js';
 export { parseLoggedSelectors } from './log-selectors.js';
+export { summarizeServerLog, type FederationLogFacts, type ServerLogSummary } from './log-server-summary.js';
 export { summarizeAgentLog, type AgentLogSummary, type LoggedEntry, type PidLogFacts } from './log-summary.js';

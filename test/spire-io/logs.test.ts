@@ -5,6 +5,7 @@ import {
   parseLoggedSelectors,
   parseSpireLogLine,
   summarizeAgentLog,
+  summarizeServerLog,
   type SpireLogEvent,
 } from '../../src/spire/logs.js';
 import * as cases from './fixtures/case-log-lines.js';
@@ -505,5 +506,43 @@ describe('summarizeAgentLog', () => {
     expect(summary.debugEnabled).toBe(false);
     expect(summary.firstTime).toBeUndefined();
     expect(summary.pid).toBeUndefined();
+  });
+});
+
+describe('summarizeServerLog', () => {
+  it('reports read-only datastore', () => {
+    const summary = summarizeServerLog(cases.d04ServerLines);
+
+    expect(summary.datastoreErrors).toHaveLength(5);
+    expect(summary.datastoreReadOnly).toBe(true);
+    expect(summary.counts).toEqual({ 'datastore-error': 5 });
+  });
+
+  it('counts federation failures', () => {
+    const summary = summarizeServerLog(cases.d14ServerLines);
+    const east = summary.federation.get('east.corp.test');
+
+    expect(east?.failures).toBe(4);
+    expect(east?.lastFailure?.error).toBe("can't perform SPIFFE Authentication: local copy of bundle not found");
+    expect(east?.lastRefresh).toBeUndefined();
+  });
+
+  it('keeps refresh after failure', () => {
+    const refreshed = 'time="2023-06-22T05:40:04Z" level=info msg="Bundle refreshed" subsystem_name=bundle_client trust_domain=east.corp.test';
+
+    const summary = summarizeServerLog([...cases.d14ServerLines, refreshed]);
+
+    expect(summary.federation.get('east.corp.test')?.lastRefresh?.record.raw).toBe(refreshed);
+  });
+
+  it('lists CA events and rejections', () => {
+    const rejection = 'time="2025-02-11T10:00:00Z" level=error msg="Invalid argument: failed to attest: join token does not exist or has already been used" subsystem_name=api';
+
+    const summary = summarizeServerLog([...cases.d02ServerLines, rejection]);
+
+    expect(summary.caEvents.map((event) => event.action)).toEqual(['x509-ca-activated']);
+    expect(summary.nodeAttestationRejections).toHaveLength(1);
+    expect(summary.datastoreReadOnly).toBe(false);
+    expect(summary.lastTime?.toISOString()).toBe('2025-02-11T10:00:00.000Z');
   });
 });
