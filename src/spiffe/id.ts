@@ -31,8 +31,8 @@ export function isPathSegmentChar(char: string): boolean {
 /**
  * Parses a SPIFFE ID such as `spiffe://example.org/ns/default/sa/api`.
  *
- * The checks run in go-spiffe's order (empty, scheme, trust domain characters up to
- * the first `/`, trust domain present, then the path) and the first broken rule is
+ * The checks run in go-spiffe's order: empty, scheme, trust domain characters up to
+ * the first `/`, trust domain present, then the path. The first broken rule is
  * reported, so the error matches what SPIRE would print for the same text.
  *
  * @throws SpiffeIdError naming the broken rule.
@@ -78,9 +78,9 @@ export function validateSpiffeIdPath(path: string): void {
 }
 
 /**
- * Returns the first path rule `path` breaks, scanning left to right: a bad character
- * is reported where it is seen, an empty or dot segment when the `/` after it is
- * reached, and the last segment is checked at the end.
+ * Returns the first path rule `path` breaks, scanning left to right. A bad character
+ * is reported where it is seen, and an empty or dot segment when the `/` after it is
+ * reached. The last segment is checked at the end.
  */
 function findPathRuleBroken(path: string): 'no-leading-slash' | 'bad-path-segment-char' | 'empty-segment' | 'dot-segment' | 'trailing-slash' | undefined {
   if (path === '') {

@@ -259,7 +259,7 @@ type AttemptOutcome = { readonly kind: 'done'; readonly result: K8sAttestationRe
 /**
  * Runs one poll attempt. Only the pod with the cgroup's pod UID is examined when it
  * is known, else every pod with a UID (the kubelet client keys pods by UID). A pod
- * yields selectors when it holds the container, or when the pod UID is known and
+ * yields selectors when it contains the container, or when the pod UID is known and
  * container selectors are disabled. Two pods yielding selectors is an error.
  */
 function attemptOnce(input: K8sAttestationInput, located: ContainerInfo, pods: readonly KubePod[], attempt: number): AttemptOutcome {

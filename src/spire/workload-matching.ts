@@ -4,8 +4,8 @@
  * and, for a workload that receives nothing, which entries came closest.
  *
  * An entry matches when every one of its selectors is among the workload's attested
- * selectors. The agent does not check parent IDs again: it only holds entries the
- * server authorized for it.
+ * selectors. The agent does not check parent IDs again, because it only receives the
+ * entries the server authorized for it.
  */
 import { entryCreatedAt, entrySelectors } from './entries.js';
 import { parseSelector, selectorSet } from './selectors.js';
@@ -16,7 +16,7 @@ import type { EntryJson } from './types.js';
  * ID as the agent sorts them. Entries without selectors never match, because the
  * agent finds candidates through a per-selector index. Among matching entries that
  * share a non-empty hint, only the oldest by `created_at` (then the smaller entry
- * ID) is kept; the agent logs `Ignoring entry with duplicate hint` for the others.
+ * ID) is kept. The agent logs `Ignoring entry with duplicate hint` for the others.
  */
 export function entriesForWorkload(workloadSelectors: readonly string[], entries: readonly EntryJson[]): EntryJson[] {
   const available = selectorSet(workloadSelectors);
@@ -117,7 +117,7 @@ export interface MissingSelector {
   readonly workloadHas: readonly string[];
 }
 
-/** How close an entry comes to matching a workload. */
+/** An entry's distance from matching a workload: the selectors it has and lacks. */
 export interface CandidateEntry {
   readonly entry: EntryJson;
   readonly matched: readonly string[];
