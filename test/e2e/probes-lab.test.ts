@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { isUserError } from '../../src/errors.js';
-import { startLab, loadLabScenario, type LabHandle } from '../../src/lab/index.js';
+import { startLab, loadLabScenario, type LabHandle, type LabScenario } from '../../src/lab/index.js';
 import { ClientNodeSource } from '../../src/probes/kube/client-node-source.js';
 import { gatherPodEvidence } from '../../src/probes/kube/gather-pod.js';
 import { loadKubeConfig } from '../../src/probes/kube/kube-config.js';
@@ -19,8 +19,8 @@ afterEach(async () => {
   lab = undefined;
 });
 
-async function sourceFor(scenario: string): Promise<ClientNodeSource> {
-  lab = await startLab(await loadLabScenario(scenario));
+async function sourceFor(scenario: string, change: (loaded: LabScenario) => LabScenario = (loaded) => loaded): Promise<ClientNodeSource> {
+  lab = await startLab(change(await loadLabScenario(scenario)));
   const { config, description } = loadKubeConfig({ kubeconfigPath: lab.kubeconfigPath, env: {} });
   return new ClientNodeSource(config, description);
 }
@@ -63,6 +63,17 @@ describe('pod evidence from the lab', () => {
 
     expect(evidence.agentPods?.some((pod) => pod.spec?.nodeName === evidence.pod?.spec?.nodeName)).toBe(false);
     expect(evidence.gatherErrors?.agentHealth).toBe(`no SPIRE agent pod runs on node ${evidence.pod?.spec?.nodeName}`);
+  });
+
+  it('names the debug container for an image without spire-agent', async () => {
+    const source = await sourceFor('healthy', (loaded) => ({ ...loaded, spire: { ...loaded.spire, agentBinaryContainers: [] } }));
+
+    const evidence = await gatherPodEvidence(WEB_POD, source);
+
+    expect(evidence.workloadFetch).toBeUndefined();
+    expect(evidence.gatherErrors?.workloadFetch).toBe(
+      'container app has no spire-agent binary (tried spire-agent, /opt/spire/bin/spire-agent); allow an ephemeral debug container (--allow-debug-container) to run the fetch from a container that mounts the same socket volume',
+    );
   });
 
   it('records forbidden exec as a gather error', async () => {

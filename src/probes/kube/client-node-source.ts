@@ -121,6 +121,8 @@ export class ClientNodeSource implements KubeSource {
     return { exitCode: exitCodeFromStatus(execStatus), stdout: stdout.text(), stderr: stderr.text(), status: execStatus };
   }
 
+  // NOTE: a probe timeout ends the wait but not these HTTP requests, which run until the server responds.
+  // Only exec listens to the abort signal, because client-node 1.4's typed API takes no AbortSignal.
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();

@@ -72,6 +72,8 @@ export async function fetchInWorkload(source: KubeSource, request: WorkloadFetch
 /**
  * Adds an ephemeral container that runs the fetch once, waits for it to end and reads
  * its output from the container log (stdout and stderr arrive there interleaved).
+ * NOTE: tested against an in-memory source only; the lab does not serve
+ * `pods/ephemeralcontainers`, so the PATCH has not run against an API server.
  */
 async function fetchInDebugContainer(source: KubeSource, request: WorkloadFetchRequest, signal: AbortSignal): Promise<WorkloadFetch> {
   const podName = request.pod.metadata?.name ?? '';
