@@ -162,6 +162,17 @@ describe('embedded agent with embedded server', () => {
     expect(updates[1]!.svids[0]!.certificates[0]).not.toEqual(updates[0]!.svids[0]!.certificates[0]);
   });
 
+  it('stopped server makes sync fail and retry', async () => {
+    const started = await startAgent();
+
+    await fixture.stopServer();
+    await waitFor(() => logLines.some((line) => line.includes('level=error msg="Synchronize failed"')));
+
+    const logged = logLines.find((line) => line.includes('msg="Synchronize failed"'));
+    expect(logged).toMatch(/ retry_in_ms=400\n$/);
+    expect(started.cache.bundle).toBeDefined();
+  });
+
   it.each([
     {
       name: 'evicted',

@@ -20,6 +20,8 @@ export interface ServerFixture {
   /** Evicts or bans the agent with this SPIFFE ID. */
   evictAgent(agentId: string): Promise<void>;
   banAgent(agentId: string): Promise<void>;
+  /** Stops the server early; `close()` then only cleans up. */
+  stopServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,8 @@ export async function startServerFixture(trustDomain: string): Promise<ServerFix
     throw error;
   }
   const admin = new ServerAdminClient(config.socketPath);
+  let stopping: Promise<void> | undefined;
+  const stopServer = () => (stopping ??= server.stop());
 
   return {
     directory,
@@ -45,9 +49,10 @@ export async function startServerFixture(trustDomain: string): Promise<ServerFix
     deleteEntry: (id) => admin.deleteEntry(id),
     evictAgent: (agentId) => admin.evictAgent(agentId),
     banAgent: (agentId) => admin.banAgent(agentId),
+    stopServer,
     async close() {
       admin.close();
-      await server.stop();
+      await stopServer();
       await rm(directory, { recursive: true, force: true });
     },
   };
