@@ -6,6 +6,8 @@
 import { classifySpireLog } from './log-classify.js';
 import type {
   AgentCrashedEvent,
+  ContainerNotFoundEvent,
+  PodListFailedEvent,
   NoIdentityIssuedEvent,
   SelectorCollectionTimedOutEvent,
   SpireLogEvent,
@@ -58,6 +60,11 @@ export interface AgentLogSummary {
   /** True when a successful sync-related event (entry or SVID event) follows the last sync error. */
   readonly syncRecovered: boolean;
   readonly crashes: readonly AgentCrashedEvent[];
+  /**
+   * Kubernetes workload attestor lines that carry no PID: kubelet pod list failures and
+   * containers not found in the pod list, oldest first.
+   */
+  readonly kubernetesAttestorProblems: readonly (PodListFailedEvent | ContainerNotFoundEvent)[];
   readonly nodeAttestation?: 'started' | 'succeeded' | 'failed';
   /** The agent SPIFFE ID from "Node attestation was successful". */
   readonly agentSpiffeId?: string;
@@ -87,6 +94,9 @@ export function summarizeAgentLog(lines: readonly string[], options: { pid?: str
     noIdentityPids: [...pids.values()].filter((facts) => facts.noIdentity.length > 0).map((facts) => facts.pid),
     entries: collectEntries(events),
     debugEnabled: records.some((record) => record.level === 'debug' || record.level === 'trace'),
+    kubernetesAttestorProblems: events.filter(
+      (event): event is PodListFailedEvent | ContainerNotFoundEvent => event.kind === 'pod-list-failed' || event.kind === 'container-not-found',
+    ),
     ...agentState,
     ...(times.length === 0 ? {} : { firstTime: new Date(Math.min(...times)), lastTime: new Date(Math.max(...times)) }),
   };

@@ -499,6 +499,18 @@ describe('summarizeAgentLog', () => {
     expect(summarizeAgentLog(cases.c13AgentLines).workloadApiAddress).toBe('/tmp/spire-agent/public/spire-agent.sock');
   });
 
+  it('collects kubelet problems', () => {
+    const lines = [
+      'time="2025-06-01T08:00:00Z" level=warning msg="Unable to get pod list; will retry after backoff" error="unexpected status code on pods response: 403 Forbidden" subsystem_name=built-in_plugin.k8s',
+      'time="2025-06-01T08:00:01Z" level=debug msg="Container id not found; will retry after backoff" attempt=1 pod_uid=abc subsystem_name=built-in_plugin.k8s',
+    ];
+
+    const summary = summarizeAgentLog(lines);
+
+    expect(summary.kubernetesAttestorProblems.map((event) => event.kind)).toEqual(['pod-list-failed', 'container-not-found']);
+    expect(summary.pids.size).toBe(0);
+  });
+
   it('handles an empty log', () => {
     const summary = summarizeAgentLog([]);
 
