@@ -103,6 +103,18 @@ describe('workload-attested', () => {
       status: 'pass',
     },
     { name: 'kubelet unreachable', evidence: makeEvidence({ agentLogs: [kubeletRefused, unixOnly, noIdentity('2639581')] }), status: 'fail', cause: 'workload-attestation-failed', summary: 'cannot reach the kubelet' },
+    {
+      name: 'kubelet refuses the agent',
+      evidence: makeEvidence({
+        agentLogs: [
+          logLine('2024-05-14T09:58:19Z', 'error', 'workload attestor "k8s" failed', { error: 'rpc error: code = Unavailable desc = unexpected status code on pods response: 403 Forbidden (user=system:serviceaccount:spire:spire-agent, verb=get, resource=nodes, subresource=proxy)' }),
+          unixOnly,
+        ],
+      }),
+      status: 'fail',
+      cause: 'workload-attestation-failed',
+      summary: 'the kubelet rejects the agent (401/403)',
+    },
     { name: 'only unix selectors is evidence', evidence: makeEvidence({ agentLogs: [unixOnly, noIdentity('2639581')] }), status: 'fail', cause: 'workload-attestation-failed' },
     {
       name: 'missing hostPID named',

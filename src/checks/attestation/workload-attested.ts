@@ -6,6 +6,7 @@
  * the k8s attestor failed for it.
  */
 import type { KubePod } from '../../evidence/kube-types.js';
+import { findKubeletFailure } from '../../spire/logs.js';
 import { readAgentConfigSafely } from '../support/config-readers.js';
 import { failed, passed, skippedFor } from '../support/finding-builders.js';
 import type { LogRecord } from '../support/log-records.js';
@@ -23,11 +24,8 @@ const ATTESTOR_MESSAGES = [
   /^Unable to get pod list; giving up$/,
 ];
 
-const FAULT_PATTERNS: readonly (readonly [AttestationFault, RegExp])[] = [
-  ['kubelet-refused', /unexpected status code on pods response: (401|403)/],
-  ['container-not-found', /no selectors found after max poll attempts|Container id not found|Timed out collecting selectors/],
-  ['kubelet-unreachable', /unable to perform request|Unable to get pod list|kubelet|connection refused|no such host|i\/o timeout/],
-];
+// The attestor's own messages when it gives up on finding the caller's container.
+const CONTAINER_NOT_FOUND = /no selectors found after max poll attempts|Container id not found|Timed out collecting selectors/;
 
 const FAULT_TEXT: Readonly<Record<AttestationFault, { summary: string; fix: string[] }>> = {
   'kubelet-unreachable': {
@@ -56,8 +54,15 @@ const FAULT_TEXT: Readonly<Record<AttestationFault, { summary: string; fix: stri
 };
 
 function classify(record: LogRecord): AttestationFault {
-  const text = `${record.message} ${record.fields.error ?? ''}`;
-  return FAULT_PATTERNS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+  const error = record.fields.error ?? '';
+  const kubelet = findKubeletFailure(error);
+  if (kubelet?.statusCode === 401 || kubelet?.statusCode === 403) {
+    return 'kubelet-refused';
+  }
+  if (CONTAINER_NOT_FOUND.test(`${record.message} ${error}`)) {
+    return 'container-not-found';
+  }
+  return kubelet !== undefined || record.message.startsWith('Unable to get pod list') ? 'kubelet-unreachable' : 'other';
 }
 
 function hasK8sAttestor(view: WorkloadView): boolean {

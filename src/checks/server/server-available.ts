@@ -5,17 +5,18 @@
  * A server that cannot read or write its datastore cannot even build the TLS config
  * for an agent's connection, so every agent fails its handshake.
  */
+import { classifySpireLog } from '../../spire/logs.js';
 import { parseLogRecords, type LogRecord } from '../support/log-records.js';
 import { failed, passed } from '../support/finding-builders.js';
 import type { Check } from '../types.js';
 
 type ServerFault = 'datastore' | 'signing' | 'crash';
 
-const FAULT_PATTERNS: readonly (readonly [ServerFault, RegExp])[] = [
-  ['datastore', /datastore|read-write mode during recovery|database is locked|pq: |mysql|sqlite/i],
-  ['signing', /could not generate TLS config|X509 CA|JWT key|upstream authority|failed to sign|unable to sign/i],
-  ['crash', /^Server crashed$/],
-];
+// Failures to sign or to build the TLS config for agents that the SPIRE log module
+// does not class as a datastore or CA journal error.
+const SIGNING_FAILURE = /could not generate TLS config|failed to sign|unable to sign|upstream authority/i;
+
+const ERROR_LEVELS = new Set(['error', 'fatal', 'panic']);
 
 const FAULT_FIX: Readonly<Record<ServerFault, string>> = {
   datastore: 'Restore the datastore: check the database the server connects to (a read-only replica after a failover, a locked SQLite file, credentials), then restart the server and confirm spire-server healthcheck prints "Server is healthy."',
@@ -24,15 +25,24 @@ const FAULT_FIX: Readonly<Record<ServerFault, string>> = {
 };
 
 function classify(record: LogRecord): ServerFault | undefined {
-  if (record.level !== 'error' && record.level !== 'fatal' && record.level !== 'panic') {
+  if (!ERROR_LEVELS.has(record.level)) {
     return undefined;
+  }
+  const event = classifySpireLog(record);
+  if (event.kind === 'datastore-error') {
+    return 'datastore';
+  }
+  if (event.kind === 'server-ca' && event.action === 'ca-error') {
+    return 'signing';
+  }
+  if (record.message === 'Server crashed') {
+    return 'crash';
   }
   // Federation refresh errors concern another trust domain's bundle, not this server's health.
   if (record.fields.subsystem_name === 'bundle_client') {
     return undefined;
   }
-  const text = `${record.message} ${record.fields.error ?? ''}`;
-  return FAULT_PATTERNS.find(([, pattern]) => pattern.test(text) || pattern.test(record.message))?.[0];
+  return SIGNING_FAILURE.test(`${record.message} ${record.fields.error ?? ''}`) ? 'signing' : undefined;
 }
 
 export const serverAvailableCheck = {

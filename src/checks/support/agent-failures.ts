@@ -1,9 +1,10 @@
 /**
  * Classifies the errors a SPIRE agent logs when it crashes ("Agent crashed") or
  * cannot sync ("Synchronize failed"), by the fixed error texts of SPIRE v1.15.3, Go's
- * resolver and crypto/tls. The class says which layer is at fault: the agent's own
+ * resolver and crypto/tls. The class tells which layer is at fault: the agent's own
  * configuration, its identity with the server, or the server.
  */
+import { findErrorProblem, type LoggedErrorProblem } from '../../spire/logs.js';
 import { AGENT_MESSAGES } from './agent-log-facts.js';
 import type { LogRecord } from './log-records.js';
 
@@ -31,26 +32,45 @@ export const FAILURE_LAYER: Readonly<Record<AgentFailureKind, 'agent' | 'attesta
   other: 'agent',
 };
 
-// Most specific first: a handshake failure also ends in "context deadline exceeded".
-const PATTERNS: readonly (readonly [AgentFailureKind, RegExp])[] = [
-  ['stale-trust-bundle', /certificate signed by unknown authority|could not verify leaf certificate/],
+// SPIRE's own messages for identity problems; the generic TLS, DNS and network
+// problems are read by the SPIRE log module (`findErrorProblem`).
+const SPIRE_PATTERNS: readonly (readonly [AgentFailureKind, RegExp])[] = [
   ['agent-banned', /agent is banned|Agent is banned/],
   ['join-token-used', /join token does not exist or has already been used|join token expired/],
   ['node-attestation-rejected', /not configured for cluster|is not an allowed service account|token not authenticated|failed to attest/],
-  ['agent-svid-rejected', /tls: bad certificate|SVID is expired|certificate has expired|is not attested|removing SVID and shutting down/],
-  ['server-tls-internal', /tls: internal error/],
-  ['server-address-unresolvable', /no such host|server misbehaving/],
-  ['server-unreachable', /connection refused|i\/o timeout|no route to host|network is unreachable|context deadline exceeded/],
+  ['agent-svid-rejected', /SVID is expired|is not attested|removing SVID and shutting down/],
 ];
+
+const PROBLEM_KINDS: Readonly<Partial<Record<LoggedErrorProblem, AgentFailureKind>>> = {
+  'unknown-authority': 'stale-trust-bundle',
+  'certificate-expired': 'agent-svid-rejected',
+  'tls-bad-certificate': 'agent-svid-rejected',
+  'tls-internal-error': 'server-tls-internal',
+  'dns-lookup-failed': 'server-address-unresolvable',
+  'connection-refused': 'server-unreachable',
+  'deadline-exceeded': 'server-unreachable',
+};
 
 export interface AgentFailure {
   readonly kind: AgentFailureKind;
   readonly record: LogRecord;
 }
 
-/** Classifies an error text from the agent log. */
+/**
+ * Classifies an error text from the agent log. A certificate problem is checked
+ * before SPIRE's messages, because a handshake that fails on a stale bundle also
+ * ends in "failed to attest" or a deadline.
+ */
 export function classifyAgentError(text: string): AgentFailureKind {
-  return PATTERNS.find(([, pattern]) => pattern.test(text))?.[0] ?? 'other';
+  const problem = findErrorProblem(text);
+  if (problem === 'unknown-authority') {
+    return 'stale-trust-bundle';
+  }
+  const spire = SPIRE_PATTERNS.find(([, pattern]) => pattern.test(text))?.[0];
+  if (spire !== undefined) {
+    return spire;
+  }
+  return (problem === undefined ? undefined : PROBLEM_KINDS[problem]) ?? 'other';
 }
 
 function errorText(record: LogRecord): string {

@@ -4,24 +4,19 @@
  * Checks branch on the code and on a few fixed, documented messages, never on free
  * text alone.
  */
+import { findGrpcStatus } from '../../spire/logs.js';
 
 export interface GrpcStatus {
   /** The status code name as grpc-go prints it, for example `Unavailable`. */
   readonly code: string;
-  /** Everything after the first `desc = `. */
+  /** The status message: the text after `desc = `, up to the end of its line. */
   readonly message: string;
 }
 
-const RPC_ERROR = /rpc error: code = (\w+) desc = ([^\n]*)/;
-
-/** Parses the first gRPC status in `text`, or returns undefined when there is none. */
+/** Parses the gRPC status in `text`, or returns undefined when there is none. */
 export function parseGrpcStatus(text: string | undefined): GrpcStatus | undefined {
-  const match = RPC_ERROR.exec(text ?? '');
-  if (match === null) {
-    return undefined;
-  }
-
-  return { code: match[1] as string, message: (match[2] as string).trim() };
+  const status = findGrpcStatus(text);
+  return status === undefined ? undefined : { code: status.code, message: status.message.split('\n')[0]?.trim() ?? '' };
 }
 
 /** The reason a Unix socket dial failed, from the `dial unix PATH: connect: REASON` text grpc-go prints. */
