@@ -64,6 +64,8 @@ export interface JwtAuthority {
 /** A loaded CA generation with its keys. */
 export interface ActiveAuthority {
   readonly certificate: X509Certificate;
+  /** The root's NotAfter in Unix milliseconds. */
+  readonly notAfterMs: number;
   readonly certificateDer: Buffer;
   readonly signer: CertificateSigner;
   readonly jwtKey: KeyObject;
@@ -196,6 +198,7 @@ function loadAuthority(options: CaOptions, slot: CaSlot): ActiveAuthority | unde
   const subjectPublicKeyInfo = certificate.publicKey.export({ format: 'der', type: 'spki' });
   return {
     certificate,
+    notAfterMs: new Date(certificate.validTo).getTime(),
     certificateDer,
     signer: {
       privateKey: x509Key,
@@ -229,7 +232,7 @@ function createSlot(options: CaOptions, now: Date): CaSlot {
 
   const serialNumber = generateSerialNumber();
   const subjectPublicKeyInfo = createPublicKey(x509Key).export({ format: 'der', type: 'spki' });
-  const subject = rootSubject(options, serialNumber.toString(16));
+  const subject = rootSubject(options, serialNumber.toString('hex'));
   const subjectKeyIdentifier = computeSubjectKeyIdentifier(subjectPublicKeyInfo);
   const notAfter = new Date(now.getTime() + options.caTtlSeconds * 1000);
   const certificate = buildCertificate(

@@ -51,7 +51,8 @@ export interface CertificateTemplate {
   readonly subject: readonly NameAttribute[];
   /** DER SubjectPublicKeyInfo of the certified key. */
   readonly subjectPublicKeyInfo: Buffer;
-  readonly serialNumber: bigint;
+  /** Big-endian magnitude; see {@link generateSerialNumber}. */
+  readonly serialNumber: Buffer;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly isCa: boolean;
@@ -74,18 +75,48 @@ const ATTRIBUTE_OIDS: Record<NameAttribute['type'], string> = {
   serialNumber: OID.serialNumber,
 };
 
-/** Returns a random serial number in [1, 2^128 − 1], as SPIRE 1.15 generates them. */
-export function generateSerialNumber(): bigint {
+// Random bytes are drawn in blocks because one small synchronous randomBytes call costs
+// about as much as encoding the rest of a certificate.
+const RANDOM_POOL_SIZE = 16 * 256;
+let randomPool = Buffer.alloc(0);
+let randomPoolOffset = 0;
+
+function takeRandom16(): Buffer {
+  if (randomPoolOffset + 16 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_SIZE);
+    randomPoolOffset = 0;
+  }
+  const bytes = randomPool.subarray(randomPoolOffset, randomPoolOffset + 16);
+  randomPoolOffset += 16;
+  return bytes;
+}
+
+/** Returns a random serial number in [1, 2^128 − 1], as SPIRE 1.15 generates them, as big-endian bytes. */
+export function generateSerialNumber(): Buffer {
   for (;;) {
-    const serial = BigInt(`0x${randomBytes(16).toString('hex')}`);
-    if (serial > 0n) {
+    const serial = Buffer.from(takeRandom16());
+    if (serial.some((byte) => byte !== 0)) {
       return serial;
     }
   }
 }
 
-/** Encodes an X.501 Name with one attribute per RDN, in the given order. */
+const encodedNames = new Map<string, Buffer>();
+const MAX_CACHED_NAMES = 1024;
+
+/** Encodes an X.501 Name with one attribute per RDN, in the given order. Recent names are cached. */
 export function encodeName(attributes: readonly NameAttribute[]): Buffer {
+  const key = attributes.map((attribute) => `${attribute.type}=${attribute.value}`).join('\u0000');
+  let encoded = encodedNames.get(key);
+  if (encoded === undefined) {
+    encoded = encodeNameUncached(attributes);
+    if (encodedNames.size >= MAX_CACHED_NAMES) encodedNames.clear();
+    encodedNames.set(key, encoded);
+  }
+  return encoded;
+}
+
+function encodeNameUncached(attributes: readonly NameAttribute[]): Buffer {
   const rdns = attributes.map((attribute) => {
     const stringTag = attribute.type === 'CN' ? TAG.utf8String : TAG.printableString;
     const value = encodeTlv(stringTag, Buffer.from(attribute.value, 'utf8'));
@@ -129,18 +160,34 @@ function encodeSubjectAltNames(uris: readonly string[], dnsNames: readonly strin
   return encodeSequence(...names);
 }
 
-function encodeExtensions(template: CertificateTemplate, subjectKeyId: Buffer, authorityKeyId: Buffer): Buffer {
-  const extensions = [
-    encodeExtension(OID.keyUsage, true, template.isCa ? CA_KEY_USAGE : LEAF_KEY_USAGE),
-    encodeExtension(OID.basicConstraints, true, template.isCa ? encodeSequence(encodeBoolean(true)) : encodeSequence()),
-  ];
-  if (!template.isCa) {
-    extensions.push(encodeExtension(OID.extendedKeyUsage, false, LEAF_EXTENDED_KEY_USAGE));
+// The extensions that are the same in every leaf or every CA certificate are encoded once.
+const LEAF_FIXED_EXTENSIONS = Buffer.concat([
+  encodeExtension(OID.keyUsage, true, LEAF_KEY_USAGE),
+  encodeExtension(OID.basicConstraints, true, encodeSequence()),
+  encodeExtension(OID.extendedKeyUsage, false, LEAF_EXTENDED_KEY_USAGE),
+]);
+const CA_FIXED_EXTENSIONS = Buffer.concat([
+  encodeExtension(OID.keyUsage, true, CA_KEY_USAGE),
+  encodeExtension(OID.basicConstraints, true, encodeSequence(encodeBoolean(true))),
+]);
+
+const authorityKeyIdExtensions = new WeakMap<Buffer, Buffer>();
+
+function encodeAuthorityKeyIdExtension(authorityKeyId: Buffer): Buffer {
+  let encoded = authorityKeyIdExtensions.get(authorityKeyId);
+  if (encoded === undefined) {
+    encoded = encodeExtension(OID.authorityKeyIdentifier, false, encodeSequence(encodeTlv(0x80, authorityKeyId)));
+    authorityKeyIdExtensions.set(authorityKeyId, encoded);
   }
+  return encoded;
+}
+
+function encodeExtensions(template: CertificateTemplate, subjectKeyId: Buffer, authorityKeyId: Buffer): Buffer {
+  const extensions: Buffer[] = [template.isCa ? CA_FIXED_EXTENSIONS : LEAF_FIXED_EXTENSIONS];
   extensions.push(encodeExtension(OID.subjectKeyIdentifier, false, encodeOctetString(subjectKeyId)));
   // A self-signed root may omit the authority key identifier (RFC 5280 §4.2.1.1).
   if (!authorityKeyId.equals(subjectKeyId)) {
-    extensions.push(encodeExtension(OID.authorityKeyIdentifier, false, encodeSequence(encodeTlv(0x80, authorityKeyId))));
+    extensions.push(encodeAuthorityKeyIdExtension(authorityKeyId));
   }
   if (template.uriSans.length > 0 || template.dnsSans.length > 0) {
     extensions.push(encodeExtension(OID.subjectAltName, false, encodeSubjectAltNames(template.uriSans, template.dnsSans)));
@@ -148,8 +195,24 @@ function encodeExtensions(template: CertificateTemplate, subjectKeyId: Buffer, a
   return encodeExplicit(3, encodeSequence(...extensions));
 }
 
-/** Returns the AlgorithmIdentifier and hash for a signing key (P-256 → ES256 family, P-384 → SHA-384, RSA → SHA-256). */
-export function signatureAlgorithmFor(key: KeyObject): { readonly identifier: Buffer; readonly hash: 'sha256' | 'sha384' } {
+interface SignatureAlgorithm {
+  readonly identifier: Buffer;
+  readonly hash: 'sha256' | 'sha384';
+}
+
+const signatureAlgorithms = new WeakMap<KeyObject, SignatureAlgorithm>();
+
+/** Returns the AlgorithmIdentifier and hash for a signing key (P-256 → ecdsa-with-SHA256, P-384 → SHA-384, RSA → SHA-256). */
+export function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithm {
+  let algorithm = signatureAlgorithms.get(key);
+  if (algorithm === undefined) {
+    algorithm = findSignatureAlgorithm(key);
+    signatureAlgorithms.set(key, algorithm);
+  }
+  return algorithm;
+}
+
+function findSignatureAlgorithm(key: KeyObject): SignatureAlgorithm {
   if (key.asymmetricKeyType === 'rsa') {
     return { identifier: encodeSequence(encodeOid(OID.sha256WithRsa), encodeNull()), hash: 'sha256' };
   }

@@ -21,29 +21,51 @@ export const TAG = {
   set: 0x31,
 } as const;
 
-function encodeLength(length: number): Buffer {
-  if (length < 0x80) {
-    return Buffer.from([length]);
-  }
+function lengthOfLength(length: number): number {
+  if (length < 0x80) return 1;
+  let bytes = 0;
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes += 1;
+  return 1 + bytes;
+}
 
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) {
-    bytes.unshift(rest & 0xff);
+function writeHeader(target: Buffer, tag: number, length: number): number {
+  target[0] = tag;
+  if (length < 0x80) {
+    target[1] = length;
+    return 2;
   }
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+  const lengthBytes = lengthOfLength(length) - 1;
+  target[1] = 0x80 | lengthBytes;
+  for (let index = lengthBytes, rest = length; index >= 1; index -= 1, rest = Math.floor(rest / 256)) {
+    target[1 + index] = rest & 0xff;
+  }
+  return 2 + lengthBytes;
+}
+
+/** Encodes one TLV with the given tag byte around the concatenation of `parts`, in one allocation. */
+export function encodeTlvParts(tag: number, parts: readonly Buffer[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const encoded = Buffer.allocUnsafe(1 + lengthOfLength(length) + length);
+  let offset = writeHeader(encoded, tag, length);
+  for (const part of parts) {
+    part.copy(encoded, offset);
+    offset += part.length;
+  }
+  return encoded;
 }
 
 /** Encodes one TLV with the given tag byte around `content`. */
 export function encodeTlv(tag: number, content: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), encodeLength(content.length), content]);
+  return encodeTlvParts(tag, [content]);
 }
 
 export function encodeSequence(...items: readonly Buffer[]): Buffer {
-  return encodeTlv(TAG.sequence, Buffer.concat(items));
+  return encodeTlvParts(TAG.sequence, items);
 }
 
 export function encodeSet(...items: readonly Buffer[]): Buffer {
-  return encodeTlv(TAG.set, Buffer.concat(items));
+  return encodeTlvParts(TAG.set, items);
 }
 
 /** Encodes a context-specific constructed tag `[n] EXPLICIT`. */
@@ -84,11 +106,22 @@ export function encodeOctetString(content: Buffer): Buffer {
 
 /** Encodes a BIT STRING whose last byte has `unusedBits` padding bits. */
 export function encodeBitString(content: Buffer, unusedBits = 0): Buffer {
-  return encodeTlv(TAG.bitString, Buffer.concat([Buffer.from([unusedBits]), content]));
+  return encodeTlvParts(TAG.bitString, [Buffer.from([unusedBits]), content]);
 }
 
-/** Encodes a dotted object identifier such as `2.5.29.17`. */
+const encodedOids = new Map<string, Buffer>();
+
+/** Encodes a dotted object identifier such as `2.5.29.17`; results are cached because the set of OIDs is small. */
 export function encodeOid(dotted: string): Buffer {
+  let encoded = encodedOids.get(dotted);
+  if (encoded === undefined) {
+    encoded = encodeOidUncached(dotted);
+    encodedOids.set(dotted, encoded);
+  }
+  return encoded;
+}
+
+function encodeOidUncached(dotted: string): Buffer {
   const arcs = dotted.split('.').map((arc) => Number.parseInt(arc, 10));
   const bytes: number[] = [40 * arcs[0]! + arcs[1]!];
   for (const arc of arcs.slice(2)) {

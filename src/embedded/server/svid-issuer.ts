@@ -65,8 +65,7 @@ export function issueX509Svid(authority: ActiveAuthority, request: X509SvidReque
 }
 
 function capAtAuthority(authority: ActiveAuthority, notAfterMs: number): number {
-  const authorityNotAfter = new Date(authority.certificate.validTo).getTime();
-  return Math.min(notAfterMs, authorityNotAfter);
+  return Math.min(notAfterMs, authority.notAfterMs);
 }
 
 export interface JwtSvidRequest {
