@@ -107,7 +107,7 @@ export function logLine(time: string, level: string, message: string, fields: Re
   const rendered = Object.entries(fields)
     .map(([key, value]) => `${key}=${/^[\w./:-]+$/.test(value) ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `time="${time}" level=${level} msg="${message}"${rendered === '' ? '' : ` ${rendered}`}`;
+  return `time="${time}" level=${level} msg=${JSON.stringify(message)}${rendered === '' ? '' : ` ${rendered}`}`;
 }
 
 /** Formats a selector list the way the agent logs "PID attested to have selectors". */
