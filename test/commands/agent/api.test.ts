@@ -8,7 +8,8 @@ import { AgentApiFetchJwt } from '../../../src/commands/agent/api/fetch/jwt.js';
 import { AgentApiFetchX509 } from '../../../src/commands/agent/api/fetch/x509.js';
 import { AgentApiValidateJwt } from '../../../src/commands/agent/api/validate/jwt.js';
 import { AgentHealthcheck } from '../../../src/commands/agent/healthcheck.js';
-import { createWorkloadFixture, TRUST_DOMAIN, type WorkloadFixture } from '../../embedded/agent/workload-fixture.js';
+import { createTestCa } from '../../embedded/agent/test-ca.js';
+import { createWorkloadFixture, entryFor, TRUST_DOMAIN, UID, type WorkloadFixture } from '../../embedded/agent/workload-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -127,6 +128,20 @@ describe('agent api commands', () => {
         ],
       })}\n`,
     );
+  });
+
+  it('SVID outside the bundle is rejected', async () => {
+    // Given an SVID signed by a CA that is not in the bundle the agent serves
+    const otherCa = createTestCa(TRUST_DOMAIN);
+    fixture.cache.setEntries([entryFor('entry-a', '/web', [{ type: 'unix', value: `uid:${UID}` }])]);
+    fixture.cache.setX509Svid(otherCa.issueSvid('entry-a', `spiffe://${TRUST_DOMAIN}/web`));
+    await fixture.start();
+
+    const { stdout, stderr, exitCode } = await runAgentCommand(AgentApiFetchX509, ['-socketPath', fixture.socketPath]);
+
+    expect(exitCode).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^"spiffe:\/\/example\.org\/web" SVID failed verification against bundle: /);
   });
 
   it('no identity prints the raw error', async () => {

@@ -7,6 +7,7 @@ import { createLogrusLogger } from '../../../src/embedded/agent/logrus-logger.js
 import { startWorkloadServer } from '../../../src/embedded/agent/workload-server.js';
 import type { WorkloadAttestor } from '../../../src/embedded/agent/workload-attestor.js';
 import { isAgentError } from '../../../src/embedded/agent/errors.js';
+import { createK8sCallbackAttestor } from '../../../src/embedded/agent/k8s-attestor.js';
 import {
   fetchJwtBundles,
   fetchJwtSvid,
@@ -148,6 +149,35 @@ describe('Workload API', () => {
 
     expect((failure as WorkloadApiError).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((failure as WorkloadApiError).description).toBe(message);
+  });
+
+  it('fetch jwt for another SPIFFE ID is denied', async () => {
+    cache.setEntries([entryFor('entry-a', '/workload', [{ type: 'unix', value: `uid:${UID}` }])]);
+    await startServer();
+
+    const failure = await fetchJwtSvid(socketPath, { audience: ['a'], spiffeId: `spiffe://${TRUST_DOMAIN}/other` }).catch((error: unknown) => error);
+
+    expect((failure as WorkloadApiError).message).toBe('rpc error: code = PermissionDenied desc = no identity issued');
+  });
+
+  it('k8s callback attestor maps the caller to a pod', async () => {
+    cache.setEntries([entryFor('entry-k8s', '/ns/default/sa/web', [{ type: 'k8s', value: 'ns:default' }, { type: 'k8s', value: 'sa:web' }])]);
+    cache.setX509Svid(ca.issueSvid('entry-k8s', `spiffe://${TRUST_DOMAIN}/ns/default/sa/web`));
+    const seenPids: number[] = [];
+    const attestor = createK8sCallbackAttestor((pid) => {
+      seenPids.push(pid);
+      return [
+        { type: 'k8s', value: 'ns:default' },
+        { type: 'k8s', value: 'sa:web' },
+        { type: 'k8s', value: 'pod-name:web-0' },
+      ];
+    });
+    await startServer([attestor]);
+
+    const update = await fetchX509Svid(socketPath);
+
+    expect(update.svids.map((svid) => svid.spiffeId)).toEqual([`spiffe://${TRUST_DOMAIN}/ns/default/sa/web`]);
+    expect(seenPids).toEqual([process.pid]);
   });
 
   it('fetch jwt without audience is rejected', async () => {

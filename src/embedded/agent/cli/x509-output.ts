@@ -7,12 +7,27 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatGoDuration, formatGoJson, formatGoTime } from '../../../lab/spire-cli-output.js';
+import { verifyX509Svid } from '../../../spiffe/x509-svid.js';
 import type { X509SvidUpdate } from '../../workload/client.js';
 import { pemFromDer } from '../server-tls.js';
 
 function validityLines(label: string, der: Buffer): string[] {
   const certificate = new X509Certificate(der);
   return [`${label} Valid After:\t${formatGoTime(new Date(certificate.validFrom))}`, `${label} Valid Until:\t${formatGoTime(new Date(certificate.validTo))}`];
+}
+
+/**
+ * Checks every SVID against its bundle, as `spire-agent api fetch x509` does before it
+ * prints, and returns SPIRE's error text for the first that fails, or undefined.
+ */
+export function findUnverifiedSvid(update: X509SvidUpdate, now: Date = new Date()): string | undefined {
+  for (const svid of update.svids) {
+    const chain = svid.certificates.map((der) => new X509Certificate(der));
+    const authorities = svid.bundle.map((der) => new X509Certificate(der));
+    const [problem] = verifyX509Svid(chain, authorities, { now }).problems;
+    if (problem) return `${JSON.stringify(svid.spiffeId)} SVID failed verification against bundle: ${problem.message}`;
+  }
+  return undefined;
 }
 
 /** Formats the pretty listing: count and response time, then each SVID's validity and its CAs. */

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { outputFlag, socketPathFlag, SpireStyleCommand, timeoutFlag } from '../../../../embedded/agent/cli/spire-style-command.js';
-import { formatX509Json, formatX509Pretty, writeX509Files } from '../../../../embedded/agent/cli/x509-output.js';
+import { findUnverifiedSvid, formatX509Json, formatX509Pretty, writeX509Files } from '../../../../embedded/agent/cli/x509-output.js';
 import { fetchX509Svid, type X509SvidUpdate } from '../../../../embedded/workload/client.js';
 
 /** `agent api fetch x509`: fetches X509-SVIDs from a Workload API socket, like `spire-agent api fetch x509`. */
@@ -29,6 +29,11 @@ export class AgentApiFetchX509 extends SpireStyleCommand {
     if (flags.output === 'json') {
       process.stdout.write(formatX509Json(update));
       return update;
+    }
+    const unverified = findUnverifiedSvid(update);
+    if (unverified) {
+      process.stderr.write(`${unverified}\n`);
+      return this.exit(1);
     }
     if (!flags.silent) process.stdout.write(formatX509Pretty(update, elapsedMs));
     if (flags.write) process.stdout.write(await writeX509Files(flags.write, update));
