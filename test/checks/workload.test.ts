@@ -41,6 +41,14 @@ describe('pod-found', () => {
   it.each(cases)('$name', (testCase) => {
     expectCase(runCheck(podFoundCheck, testCase.evidence), testCase);
   });
+
+  it('strips escapes from quoted names', () => {
+    const pod = makePod();
+    const hostile = { ...pod, metadata: { ...pod.metadata, name: 'web\u001b[2J\u001b]0;owned\u0007' } };
+    const finding = runCheck(podFoundCheck, makeEvidence({ pod: hostile }));
+
+    expect(finding.summary).toBe('Pod shop/web found.');
+  });
 });
 
 describe('pod-running', () => {

@@ -40,7 +40,7 @@ const FAULT_TEXT: Readonly<Record<AttestationFault, { summary: string; fix: stri
     fix: ["Grant the agent's service account get on nodes/proxy (and nodes), and make sure the kubelet accepts bearer tokens (--authentication-token-webhook)."],
   },
   'container-not-found': {
-    summary: "the attestor never found the caller's container in the kubelet's pod list (container not started yet, a postStart hook still running, or a cgroup layout it cannot read)",
+    summary: "the attestor never found the caller's container in the kubelet's pod list (the container has not started, a postStart hook is still running, or the agent cannot read the container ID from the caller's cgroup, as with some cgroup v2 layouts)",
     fix: ['If the container is still starting or runs a postStart hook, set disable_container_selectors = true in the k8s workload attestor so pod selectors suffice.', 'Check that the agent runs with hostPID: true and can read /proc/<pid>/cgroup of the workload.'],
   },
   'missing-host-pid': {

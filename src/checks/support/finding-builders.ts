@@ -1,6 +1,7 @@
 /**
- * Builders for findings, so every check reports in the same shape. Evidence lines are
- * passed through `sanitizeText` here, once, because they quote untrusted text.
+ * Builders for findings, so every check reports in the same shape. Summaries, fixes
+ * and evidence lines pass through `sanitizeText` here, once, because they quote
+ * untrusted text from pods, entries and logs.
  */
 import type { Cause } from '../../diagnosis/causes.js';
 import type { Confidence, Finding } from '../types.js';
@@ -16,13 +17,25 @@ export interface ProblemDetails {
   readonly explainedBy?: readonly string[];
 }
 
+// Summaries and fixes quote pod, entry and log text too, so they are cleaned like
+// evidence lines, with room for the sentence around the quote.
+const MAX_SENTENCE_LENGTH = 2000;
+
 function clean(lines: readonly string[] | undefined): readonly string[] {
-  return (lines ?? []).map(sanitizeText).filter((line) => line !== '');
+  return (lines ?? []).map((line) => sanitizeText(line)).filter((line) => line !== '');
+}
+
+function cleanSentence(text: string): string {
+  return sanitizeText(text, MAX_SENTENCE_LENGTH);
+}
+
+function cleanSentences(lines: readonly string[] | undefined): readonly string[] {
+  return (lines ?? []).map(cleanSentence).filter((line) => line !== '');
 }
 
 /** Builds a passing finding. */
 export function passed(checkId: string, summary: string, evidence?: readonly string[]): Finding {
-  return { checkId, status: 'pass', cause: null, confidence: 'certain', summary, evidence: clean(evidence), fix: [] };
+  return { checkId, status: 'pass', cause: null, confidence: 'certain', summary: cleanSentence(summary), evidence: clean(evidence), fix: [] };
 }
 
 /** Builds a failing finding: the healthy condition does not hold. */
@@ -32,9 +45,9 @@ export function failed(checkId: string, details: ProblemDetails): Finding {
     status: 'fail',
     cause: details.cause,
     confidence: details.confidence,
-    summary: details.summary,
+    summary: cleanSentence(details.summary),
     evidence: clean(details.evidence),
-    fix: details.fix ?? [],
+    fix: cleanSentences(details.fix),
     ...(details.explainedBy === undefined ? {} : { explainedBy: details.explainedBy }),
   };
 }
@@ -46,10 +59,10 @@ export function warned(checkId: string, details: ProblemDetails): Finding {
 
 /** Builds a skipped finding for a check that could not judge, naming what would let it. */
 export function skippedFor(checkId: string, summary: string, fix: readonly string[] = []): Finding {
-  return { checkId, status: 'skipped', cause: null, confidence: 'certain', summary, evidence: [], fix };
+  return { checkId, status: 'skipped', cause: null, confidence: 'certain', summary: cleanSentence(summary), evidence: [], fix: cleanSentences(fix) };
 }
 
 /** Builds a failing finding that records a symptom (a failed fetch), whose cause other checks establish. */
 export function failedSymptom(checkId: string, summary: string, evidence: readonly string[]): Finding {
-  return { checkId, status: 'fail', cause: null, confidence: 'certain', summary, evidence: clean(evidence), fix: [] };
+  return { checkId, status: 'fail', cause: null, confidence: 'certain', summary: cleanSentence(summary), evidence: clean(evidence), fix: [] };
 }

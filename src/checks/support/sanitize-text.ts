@@ -20,14 +20,14 @@ export const MAX_QUOTE_LENGTH = 600;
 
 /**
  * Returns `text` as one printable line: escape sequences and control characters
- * removed, newlines and tabs folded to single spaces, cut at `MAX_QUOTE_LENGTH`.
+ * removed, newlines and tabs folded to single spaces, cut at `maxLength` characters.
  */
-export function sanitizeText(text: string): string {
+export function sanitizeText(text: string, maxLength = MAX_QUOTE_LENGTH): string {
   const printable = text.replace(ESCAPE_SEQUENCES, '').replace(/[\t\r\n]+/g, ' ').replace(CONTROLS, '');
   const trimmed = printable.trim();
-  if (trimmed.length <= MAX_QUOTE_LENGTH) {
+  if (trimmed.length <= maxLength) {
     return trimmed;
   }
 
-  return `${trimmed.slice(0, MAX_QUOTE_LENGTH - 1)}…`;
+  return `${trimmed.slice(0, maxLength - 1)}…`;
 }
