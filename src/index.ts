@@ -138,6 +138,13 @@ export {
   type ContainerInfoResult,
 } from './spire/k8s-cgroup.js';
 export {
+  attestK8sPsatAgent,
+  k8sPsatNodeSelectors,
+  type K8sPsatAttestationInput,
+  type K8sPsatAttestationResult,
+  type K8sPsatClusterConfig,
+} from './spire/k8s-psat.js';
+export {
   isUnixAttestationError,
   UnixAttestationError,
   unixWorkloadSelectors,
