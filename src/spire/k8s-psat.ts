@@ -23,7 +23,7 @@ export interface K8sPsatClusterConfig {
   readonly usePodUidForAgentId?: boolean;
 }
 
-/** What the server sees when an agent attests with k8s_psat. */
+/** The server-side inputs of one k8s_psat agent attestation. */
 export interface K8sPsatAttestationInput {
   readonly trustDomain: string;
   /** The `cluster` the agent names in its configuration. */
