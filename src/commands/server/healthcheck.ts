@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { callUnary, isRpcError } from '../../embedded/server/cli/admin-client.js';
 import { ServerCommandError, socketPathFlag, SpireServerCommand } from '../../embedded/server/cli/spire-server-command.js';
 
-/** `server healthcheck`: asks the server's health service, like `spire-server healthcheck`. */
+/** `server healthcheck`: calls the server's gRPC health service, like `spire-server healthcheck`. */
 export class ServerHealthcheck extends SpireServerCommand {
   static override summary = 'Check that the server is up and has its trust bundle.';
   static override examples = ['<%= config.bin %> server healthcheck -socketPath /tmp/spire-server/private/api.sock'];

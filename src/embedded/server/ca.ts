@@ -1,9 +1,9 @@
 /**
  * The trust-domain certificate authority: a self-signed X.509 root and a JWT signing
- * key, both rotated before they expire. Rotation follows SPIRE 1.15
- * (`pkg/server/ca/manager`): the next authority is prepared at half of the current
- * one's lifetime and published in the bundle at once, then activated when a sixth of
- * the lifetime remains, so agents hold both roots during the overlap.
+ * key, both rotated before they expire, with SPIRE 1.15's schedule. The next
+ * generation is prepared at half of the current one's lifetime and published in the
+ * bundle at once. It becomes active when a sixth of the lifetime remains, so agents
+ * hold both roots during the overlap.
  */
 import { createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
@@ -34,7 +34,7 @@ export interface CaJournal {
   readonly next?: CaSlot;
 }
 
-/** Where the CA journal lives (the datastore). */
+/** Storage of the CA journal, implemented by the datastore. */
 export interface CaJournalStore {
   readCaJournal(): CaJournal | undefined;
   writeCaJournal(journal: CaJournal): void;
@@ -72,7 +72,7 @@ export interface ActiveAuthority {
   readonly jwt: JwtAuthority;
 }
 
-/** How much earlier than SPIRE's thresholds: next CA at 1/2 lifetime (at most 30 days before expiry), switch at 1/6 left (at most 7 days). */
+/** SPIRE's rotation thresholds: prepare at half the lifetime but at most 30 days before expiry, activate at a sixth left but at most 7 days before. */
 const PREPARE_CAP_SECONDS = 30 * 24 * 3600;
 const ACTIVATE_CAP_SECONDS = 7 * 24 * 3600;
 const NOT_BEFORE_CUSHION_MS = 10_000;
@@ -126,7 +126,7 @@ export class TrustDomainCa {
     return this.nextAuthority;
   }
 
-  /** Every root to publish in the bundle: the current one and a prepared next one. */
+  /** Returns every root to publish in the bundle: the current one and a prepared next one. */
   x509Authorities(): Buffer[] {
     return [this.currentAuthority, this.nextAuthority].filter(isDefined).map((authority) => authority.certificateDer);
   }

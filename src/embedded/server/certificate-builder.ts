@@ -1,7 +1,7 @@
 /**
  * Builds and signs the X.509 certificates the server issues: the self-signed
- * trust-domain root and X509-SVIDs. Field choices follow SPIRE 1.15
- * (`pkg/server/credtemplate`) and the SPIFFE X509-SVID specification.
+ * trust-domain root and X509-SVIDs. Field choices follow SPIRE 1.15 and the SPIFFE
+ * X509-SVID specification.
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 
@@ -46,7 +46,7 @@ export interface NameAttribute {
   readonly value: string;
 }
 
-/** What goes into a certificate apart from the issuer, which the signer supplies. */
+/** The contents of a certificate other than the issuer, which comes from the signer. */
 export interface CertificateTemplate {
   readonly subject: readonly NameAttribute[];
   /** DER SubjectPublicKeyInfo of the certified key. */

@@ -1,7 +1,7 @@
 /**
- * The embedded server's settings, read from a SPIRE `server.conf`. The file is parsed
- * by the shared SPIRE config reader; this module checks that the embedded server can
- * honour it (plugins it implements, key types, a trust domain) and fills in paths.
+ * The embedded server's settings, read from a SPIRE `server.conf`. The shared SPIRE
+ * config reader parses the file. This module checks that the embedded server can run
+ * it (implemented plugins, key types, a trust domain) and fills in default paths.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -136,7 +136,7 @@ function openContext(config: EmbeddedServerConfig, datastore: Datastore, logger:
 
 /**
  * Merges the CA's roots and JWT keys into the server's own bundle and drops expired
- * ones; the sequence number goes up by one when anything changed.
+ * ones. The sequence number goes up by one when anything changed.
  */
 function publishAuthorities(context: ServerContext): void {
   const now = Date.now();
@@ -206,7 +206,7 @@ function buildServer(context: ServerContext, transport: Transport): grpc.Server 
     server.addService(api.Health.service, unary('Health', createHealthHandlers(context)));
     server.addService(api.Debug.service, unary('Debug', createDebugHandlers(context)));
   }
-  // TODO: the TrustDomain (federation relationship) service answers Unimplemented (remove once federation is implemented).
+  // TODO: the TrustDomain (federation relationship) service is not registered, so its methods return Unimplemented (remove once federation relationships are implemented).
   return server;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Issues X509-SVIDs and JWT-SVIDs from the trust-domain CA, with SPIRE 1.15's
- * contents and defaults (`pkg/server/credtemplate`): subject C=US, O=SPIRE, one URI
+ * contents and defaults: subject C=US, O=SPIRE, one URI
  * SAN, CA=false, digitalSignature+keyEncipherment+keyAgreement, serverAuth+clientAuth,
  * NotBefore 10 s in the past and NotAfter capped at the CA's expiry.
  */

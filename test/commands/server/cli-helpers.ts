@@ -44,7 +44,10 @@ export interface CliResult {
 export function runCli(args: readonly string[], options: { input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [join(PACKAGE_ROOT, 'bin', 'run.js'), ...args], { cwd: PACKAGE_ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      let code = 0;
+      if (error !== null) {
+        code = typeof error.code === 'number' ? error.code : 1;
+      }
       resolve({ code, stdout, stderr });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);

@@ -148,7 +148,8 @@ describe('embedded server admin API', () => {
     const agent = makeAgentClients(server!.address.port, roots, { chain: attested.result.svid.cert_chain, privateKey: agentKey.privateKey });
     try {
       const error = await callUnary(agent.entry, 'GetAuthorizedEntries', {}).catch((caught: unknown) => caught);
-      expect(isRpcError(error) && error.code).toBe(7);
+      expect(isRpcError(error)).toBe(true);
+      expect((error as { code: number }).code).toBe(7);
       expect(String(error)).toContain('authorization denied for method /spire.api.server.entry.v1.Entry/GetAuthorizedEntries');
     } finally {
       agent.close();

@@ -1,7 +1,7 @@
 /**
  * Node attestation over the AttestAgent stream. Only join tokens are implemented,
- * with SPIRE 1.15's checks and messages (`pkg/server/api/agent/v1/service.go`): the
- * token is deleted before its expiry is checked, so each token works at most once.
+ * with SPIRE 1.15's checks and messages. The token is deleted before its expiry is
+ * checked, so a token can be used once, even when that attempt fails.
  */
 import { status as Status } from '@grpc/grpc-js';
 

@@ -1,6 +1,5 @@
 /**
- * Who may call what, after SPIRE 1.15 (`pkg/server/authpolicy/policy_data.json` and
- * the `AgentAuthorizer` in `pkg/server/endpoints`): the per-method policy and the
+ * Authorization of API calls as in SPIRE 1.15: the policy of each method, and the
  * checks that make a TCP caller an agent in good standing.
  */
 import { X509Certificate } from 'node:crypto';
@@ -13,7 +12,7 @@ import { ApiError } from './api-error.js';
 import type { Caller, ServerContext } from './context.js';
 import { encodePermissionDeniedStatus, type PermissionDeniedReason } from './status-details.js';
 
-/** Who a method admits. `admin` admits local callers and admin identities. */
+/** The callers a method admits. `admin` admits local callers and admin identities. */
 export type MethodPolicy = 'any' | 'agent' | 'agent-or-admin' | 'admin' | 'local' | 'downstream';
 
 /** Method policies by `<Service>/<Method>`; methods not listed need admin rights. */

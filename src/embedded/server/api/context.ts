@@ -1,6 +1,6 @@
 /**
- * What every API handler gets: the settings, the datastore, the CA and a logger, and
- * who is calling.
+ * The state every API handler receives (settings, datastore, CA and logger) and the
+ * caller of the RPC.
  */
 import type { X509Certificate } from 'node:crypto';
 
@@ -20,9 +20,9 @@ export interface ServerContext {
 }
 
 /**
- * The caller of an RPC. `local` is a client on the Unix socket (SPIRE treats it as an
- * administrator with no identity); `x509` is a TCP client that presented a
- * certificate chaining to the trust domain's bundle.
+ * The caller of an RPC. `local` is a client on the Unix socket, which SPIRE treats as
+ * an administrator with no identity. `x509` is a TCP client whose certificate chains
+ * to the trust domain's bundle.
  */
 export type Caller =
   | { readonly kind: 'local' }

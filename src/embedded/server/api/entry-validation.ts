@@ -1,7 +1,7 @@
 /**
  * Converts and checks an `Entry` message from BatchCreateEntry or BatchUpdateEntry,
- * in the order and with the messages of SPIRE 1.15 (`pkg/server/api/entry.go`
- * `ProtoToRegistrationEntryWithMask` and the sqlstore's `validateRegistrationEntry`).
+ * in the order and with the messages of SPIRE 1.15 (the API conversion checks first,
+ * then the SQL datastore's own checks).
  */
 import { status as Status } from '@grpc/grpc-js';
 
@@ -72,7 +72,7 @@ function workloadId(id: SpiffeIdJson, trustDomain: string): string {
 
 /**
  * Returns the problem with a DNS name, or undefined when it is valid. Approximates
- * SPIRE 1.15 `x509util.ValidateLabel`: ASCII only, one leading `*.` wildcard at most,
+ * SPIRE 1.15's DNS name checks: ASCII only, one leading `*.` wildcard at most,
  * no trailing dot, labels of 1 to 63 letters, digits and inner hyphens.
  */
 export function findDnsNameProblem(name: string): string | undefined {

@@ -1,8 +1,7 @@
 /**
- * The SyncAuthorizedEntries stream, after SPIRE 1.15 (`pkg/server/api/entry/v1`):
- * up to one page of authorized entries goes out whole in one response; more than that
- * goes out as pages of revisions, and the agent then asks for the full entries it
- * lacks by ID.
+ * The SyncAuthorizedEntries stream, as SPIRE 1.15 serves it. When the authorized
+ * entries fit in one page, they go out whole in one response. Otherwise the server
+ * sends pages of revisions, and the agent then requests by ID the entries it lacks.
  */
 import { status as Status } from '@grpc/grpc-js';
 

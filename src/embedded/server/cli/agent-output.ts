@@ -1,6 +1,6 @@
 /**
- * The pretty output of `spire-server agent list|show` (SPIRE 1.15
- * `cmd/spire-server/cli/agent`): labels padded to 18 columns.
+ * The pretty output of `spire-server agent list|show` in SPIRE 1.15, with labels
+ * padded to 18 columns.
  */
 import type { AgentMessage } from '../api/convert.js';
 import { formatSpiffeId } from '../../../spiffe/id.js';
@@ -17,7 +17,7 @@ export function formatGoLocalTime(unixSeconds: number): string {
   const sign = offsetMinutes >= 0 ? '+' : '-';
   const absolute = Math.abs(offsetMinutes);
   const offset = `${sign}${String(Math.floor(absolute / 60)).padStart(2, '0')}${String(absolute % 60).padStart(2, '0')}`;
-  // NOTE: Go prints the zone abbreviation (CET, PST); Node has no portable way to get it, so the offset stands in unless the zone is UTC.
+  // NOTE: Go prints the zone abbreviation (CET, PST). Node has no portable way to get it, so the offset is printed instead unless the zone is UTC.
   const zone = offsetMinutes === 0 ? 'UTC' : offset;
   return `${local.slice(0, 10)} ${local.slice(11, 19)} ${offset} ${zone}`;
 }

@@ -61,7 +61,7 @@ function parsePem(text: string, source: string): ParsedBundle {
     try {
       return { asn1: Buffer.from(new X509Certificate(block).raw), tainted: false };
     } catch (error) {
-      throw new UserError(`invalid certificate in ${source}: ${(error as Error).message}`, { suggestions: ['Check that the file holds valid PEM certificates.'] });
+      throw new UserError(`invalid certificate in ${source}: ${(error as Error).message}`, { suggestions: ['Check that the file contains valid PEM certificates.'] });
     }
   });
   return { x509_authorities: x509, jwt_authorities: [], sequence_number: '0', refresh_hint: '0' };

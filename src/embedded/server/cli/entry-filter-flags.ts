@@ -16,7 +16,7 @@ const MATCH_MODES: Readonly<Record<string, string>> = {
   any: 'MATCH_ANY',
 };
 
-/** A `-matchSelectorsOn`-style flag; the default is superset, as in SPIRE. */
+/** Creates a `-matchSelectorsOn`-style flag whose default is superset, as in SPIRE. */
 export function matchFlag(what: string) {
   return Flags.string({ description: `The match mode used when filtering by ${what} (exact, subset, superset, any).`, default: 'superset' });
 }

@@ -1,7 +1,7 @@
 /**
- * The pretty (default) output of `spire-server entry …` commands, after SPIRE 1.15
- * `cmd/spire-server/cli/entry/util.go`: one `Label : value` line per field with labels
- * padded to 24 columns, a blank line after each entry, entries sorted like SPIRE's CLI.
+ * The pretty (default) output of `spire-server entry …` commands in SPIRE 1.15. Each
+ * field is a `Label : value` line with the label padded to 24 columns, a blank line
+ * follows each entry, and entries are sorted as SPIRE's CLI sorts them.
  */
 import type { EntryMessage } from '../api/convert.js';
 import { formatSpiffeId } from '../../../spiffe/id.js';
