@@ -51,9 +51,14 @@ export class ServerAdminClient {
     this.#entry = new api.Entry(`unix:${socketPath}`, grpc.credentials.createInsecure()) as unknown as AdminClient;
   }
 
-  /** Creates a join token valid for `ttlSeconds` (default 600, as `token generate`). */
-  async createJoinToken(ttlSeconds = 600): Promise<string> {
-    const token = await call<{ value: string }>(this.#agent, 'CreateJoinToken', { ttl: ttlSeconds });
+  /**
+   * Creates a join token valid for `ttlSeconds` (default 600, as `token generate`).
+   * With `nodeSpiffeId` the server also creates an entry for that ID parented to the
+   * agent, so entries parented to the node ID reach the agent too.
+   */
+  async createJoinToken(ttlSeconds = 600, nodeSpiffeId?: string): Promise<string> {
+    const request = { ttl: ttlSeconds, ...(nodeSpiffeId ? { agent_id: spiffeIdJson(nodeSpiffeId) } : {}) };
+    const token = await call<{ value: string }>(this.#agent, 'CreateJoinToken', request);
     return token.value;
   }
 

@@ -125,6 +125,22 @@ describe('embedded agent with embedded server', () => {
     expect(validated.spiffeId).toBe(`spiffe://${TRUST_DOMAIN}/workload`);
   });
 
+  it('entry under the token node ID reaches the agent', async () => {
+    // Given a token whose node ID entry the server parents to the agent
+    const token = await fixture.createJoinToken(`spiffe://${TRUST_DOMAIN}/node/a`);
+    const started = await startAgent({ joinToken: token });
+    await fixture.createEntry({
+      spiffeId: { trust_domain: TRUST_DOMAIN, path: '/via-node' },
+      parentId: { trust_domain: TRUST_DOMAIN, path: '/node/a' },
+      selectors: [{ type: 'unix', value: `uid:${UID}` }],
+    });
+    await started.syncNow();
+
+    const update = await fetchX509Svid(started.socketPath);
+
+    expect(update.svids.map((svid) => svid.spiffeId)).toEqual([`spiffe://${TRUST_DOMAIN}/via-node`]);
+  });
+
   it('deleted entry stops issuance within a sync', async () => {
     const started = await startAgent();
     const entryId = await createOwnEntry(started.spiffeId, '/workload');

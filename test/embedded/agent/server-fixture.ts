@@ -14,7 +14,7 @@ export interface ServerFixture {
   readonly server: EmbeddedServerHandle;
   /** The server's X.509 authorities (DER), for the agent's trust bundle. */
   trustBundle(): Buffer[];
-  createJoinToken(): Promise<string>;
+  createJoinToken(nodeSpiffeId?: string): Promise<string>;
   createEntry(entry: NewEntry): Promise<string>;
   deleteEntry(id: string): Promise<void>;
   /** Evicts or bans the agent with this SPIFFE ID. */
@@ -44,7 +44,7 @@ export async function startServerFixture(trustDomain: string): Promise<ServerFix
     directory,
     server,
     trustBundle: () => server.bundle().x509_authorities.map((authority: { asn1: Buffer }) => authority.asn1),
-    createJoinToken: () => admin.createJoinToken(),
+    createJoinToken: (nodeSpiffeId) => admin.createJoinToken(600, nodeSpiffeId),
     createEntry: (entry) => admin.createEntry(entry),
     deleteEntry: (id) => admin.deleteEntry(id),
     evictAgent: (agentId) => admin.evictAgent(agentId),
