@@ -1,6 +1,6 @@
 /**
  * The registration entries the SPIRE server sends an agent, and the reason a given
- * entry is or is not among them (SPIRE v1.15.3 `pkg/server/authorizedentries/cache.go`).
+ * entry is or is not among them (SPIRE v1.15.3 `pkg/server/authorizedentries/cache.go`, unchanged at 1.16.0-dev).
  *
  * The server indexes entries by parent ID path. An agent receives every entry
  * parented to its own SPIFFE ID, then every entry parented to one of those entries'

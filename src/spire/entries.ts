@@ -1,8 +1,8 @@
 /**
  * Registration entries and agents in the shape `spire-server entry show -output
- * json` and `agent list -output json` print (SPIRE v1.15.3), read from evidence and
- * checked, plus accessors that turn their fields into SPIFFE IDs, selector strings
- * and dates.
+ * json` and `agent list -output json` print (SPIRE 1.16.0-dev, commit ef8527ec9),
+ * read from evidence and checked, plus accessors that turn their fields into SPIFFE
+ * IDs, selector strings and dates.
  */
 import { formatSpiffeId } from '../spiffe/id.js';
 import { EntryShapeError } from './errors.js';

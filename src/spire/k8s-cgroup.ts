@@ -2,7 +2,7 @@
  * Locating a workload's pod UID and container ID from its `/proc/<pid>/cgroup` text,
  * as SPIRE's Kubernetes workload attestor does before it requests the pod list from the kubelet.
  *
- * Two locators exist (read from SPIRE 1.16.0-dev, commit ef8527ec9). The new one
+ * Two locators exist (SPIRE v1.15.3, unchanged at 1.16.0-dev). The new one
  * (`use_new_container_locator`, default true, `pkg/common/containerinfo`) walks
  * each cgroup path backwards for a 64-hex container ID, then further back for
  * `pod<UID>`. The legacy one (`k8s_posix.go`) matches whole paths against two
@@ -76,9 +76,9 @@ const POD_UID_PATTERN = /\bpod([0-9a-fA-F]{8}[-_][0-9a-fA-F]{4}[-_][0-9a-fA-F]{4
  * Finds the pod UID and container ID with SPIRE's new container locator, reading
  * `/proc/<pid>/cgroup` first. Only when that yields no container ID are the cgroup
  * mounts of `/proc/<pid>/mountinfo` read, because a workload controls its mount
- * namespace but not its cgroup file (SPIRE 1.16.0-dev order; earlier releases read
- * mountinfo first). Absent texts count as missing files, which SPIRE treats as
- * "nothing found".
+ * namespace but not its cgroup file. This is the order since SPIRE v1.15.2, and
+ * v1.15.1 and earlier read mountinfo first. Absent texts count as missing files,
+ * which SPIRE treats as "nothing found".
  */
 export function locateContainer(proc: { readonly cgroup?: string; readonly mountinfo?: string }): ContainerInfoResult {
   const fromCgroup = proc.cgroup === undefined ? notFound() : parseCgroupContainerInfo(proc.cgroup);

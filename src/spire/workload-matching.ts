@@ -1,6 +1,6 @@
 /**
- * Which of an agent's registration entries a workload receives (SPIRE v1.15.3 agent
- * cache `pkg/agent/manager/cache/lru_cache.go` and `pkg/agent/common/hintsfilter`),
+ * Which of an agent's registration entries a workload receives (SPIRE 1.16.0-dev,
+ * commit ef8527ec9: agent cache `pkg/agent/manager/cache/lru_cache.go` and `pkg/agent/common/hintsfilter`),
  * and, for a workload that receives nothing, which entries came closest.
  *
  * An entry matches when every one of its selectors is among the workload's attested
