@@ -1,7 +1,8 @@
 /**
  * `spire-server entry show` and `agent list` filters, with the match semantics of
- * SPIRE's datastore (SPIRE 1.16.0-dev, commit ef8527ec9, `pkg/server/datastore/sqlstore`, pinned by its
- * `ListRegistrationEntries` and `ListAttestedNodes` test tables).
+ * SPIRE's datastore (SPIRE 1.16.0-dev, commit ef8527ec9,
+ * `pkg/server/datastore/sqlstore`, pinned by its `ListRegistrationEntries` and
+ * `ListAttestedNodes` test tables).
  *
  * With the entry's set E and the filter's set F, the match modes are:
  * exact E = F, subset E ⊆ F, superset E ⊇ F, any E ∩ F ≠ ∅. All filters are ANDed.
