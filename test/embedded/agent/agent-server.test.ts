@@ -178,6 +178,22 @@ describe('embedded agent with embedded server', () => {
     expect(updates[1]!.svids[0]!.certificates[0]).not.toEqual(updates[0]!.svids[0]!.certificates[0]);
   });
 
+  it('agent renews its SVID past half-life', async () => {
+    // Given a server that issues agent SVIDs whose half-life has passed on arrival
+    await fixture.close();
+    fixture = await startServerFixture(TRUST_DOMAIN, { agentTtlSeconds: 2 });
+    const started = await startAgent();
+    await createOwnEntry(started.spiffeId, '/after-renewal');
+
+    // When two more sync rounds run, each renewing the agent SVID first
+    await started.syncNow();
+    await started.syncNow();
+
+    // Then the server still accepts the renewed agent and serves its entries
+    expect(logLines.filter((line) => line.includes('msg="Renewed agent SVID"')).length).toBeGreaterThanOrEqual(2);
+    expect((await fetchX509Svid(started.socketPath)).svids[0]?.spiffeId).toBe(`spiffe://${TRUST_DOMAIN}/after-renewal`);
+  });
+
   it('stopped server makes sync fail and retry', async () => {
     const started = await startAgent();
 

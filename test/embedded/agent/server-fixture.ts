@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loopbackServerConfig, ServerAdminClient, type NewEntry } from '../../../src/embedded/agent/local-stack.js';
+import type { EmbeddedServerConfig } from '../../../src/embedded/server/config.js';
 import { startEmbeddedServer, type EmbeddedServerHandle } from '../../../src/embedded/server/server.js';
 import { silentLogger } from '../../../src/logger.js';
 
@@ -26,9 +27,9 @@ export interface ServerFixture {
 }
 
 /** Starts a server for `trustDomain`; `close()` stops it and removes its files. */
-export async function startServerFixture(trustDomain: string): Promise<ServerFixture> {
+export async function startServerFixture(trustDomain: string, overrides: Partial<EmbeddedServerConfig> = {}): Promise<ServerFixture> {
   const directory = await mkdtemp(join(tmpdir(), 'agent-server-'));
-  const config = loopbackServerConfig(directory, trustDomain);
+  const config = { ...loopbackServerConfig(directory, trustDomain), ...overrides };
   let server: EmbeddedServerHandle;
   try {
     server = await startEmbeddedServer(config, { logger: silentLogger });
