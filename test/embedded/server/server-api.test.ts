@@ -158,6 +158,35 @@ describe('embedded server admin API', () => {
     expect(listed.agents.map((item) => item.banned)).toEqual([true]);
   });
 
+  it('promotes renewed SVID on first use', async () => {
+    const token = await callUnary<{ value: string }>(admin!.agent, 'CreateJoinToken', { ttl: 600 });
+    const roots = server!.bundle().x509_authorities.map((authority) => authority.asn1);
+    const firstKey = makeP256Key();
+    const anonymous = makeAgentClients(server!.address.port, roots);
+    const attested = await attestWithJoinToken(anonymous.agent, token.value, makeCsr(firstKey));
+    anonymous.close();
+
+    const oldAgent = makeAgentClients(server!.address.port, roots, { chain: attested.result.svid.cert_chain, privateKey: firstKey.privateKey });
+    const secondKey = makeP256Key();
+    const renewed = await callUnary<{ svid: { cert_chain: Buffer[] } }>(oldAgent.agent, 'RenewAgent', { params: { csr: makeCsr(secondKey) } });
+    expect(findX509SvidViolations(renewed.svid.cert_chain, roots)).toEqual([]);
+    expect(await callUnary(oldAgent.entry, 'GetAuthorizedEntries', {})).toEqual({ entries: [] });
+    oldAgent.close();
+
+    const newAgent = makeAgentClients(server!.address.port, roots, { chain: renewed.svid.cert_chain, privateKey: secondKey.privateKey });
+    expect(await callUnary(newAgent.entry, 'GetAuthorizedEntries', {})).toEqual({ entries: [] });
+    newAgent.close();
+
+    const staleAgent = makeAgentClients(server!.address.port, roots, { chain: attested.result.svid.cert_chain, privateKey: firstKey.privateKey });
+    try {
+      await expect(callUnary(staleAgent.entry, 'GetAuthorizedEntries', {})).rejects.toThrow('code = PermissionDenied');
+    } finally {
+      staleAgent.close();
+    }
+    const agent = await callUnary<{ x509svid_serial_number: string }>(admin!.agent, 'GetAgent', { id: id(`/spire/agent/join_token/${token.value}`) });
+    expect(agent.x509svid_serial_number).toBe(BigInt(`0x${new X509Certificate(renewed.svid.cert_chain[0]!).serialNumber}`).toString(10));
+  });
+
   it('rejects admin calls over TLS without identity', async () => {
     const roots = server!.bundle().x509_authorities.map((authority) => authority.asn1);
     const anonymous = makeAgentClients(server!.address.port, roots);
