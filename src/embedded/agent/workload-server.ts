@@ -6,7 +6,8 @@
 import { chmod } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { healthClientConstructor } from '../workload/health.js';
-import { listenWithPeerCredentials } from './peer-credentials.js';
+import { AgentError } from './errors.js';
+import { listenWithPeerCredentials, loadPeerCredentialAddon } from './peer-credentials.js';
 import { notWritable, prepareSocketPath } from './socket-path.js';
 import { createWorkloadApi, type WorkloadApiDependencies } from './workload-api.js';
 
@@ -24,6 +25,7 @@ export interface WorkloadServer {
 
 /** Starts the Workload API on `options.socketPath`. */
 export async function startWorkloadServer(options: WorkloadServerOptions): Promise<WorkloadServer> {
+  requirePeerCredentialAddon();
   await prepareSocketPath(options.socketPath);
 
   const server = new grpc.Server();
@@ -57,4 +59,16 @@ export async function startWorkloadServer(options: WorkloadServerOptions): Promi
       server.forceShutdown();
     },
   };
+}
+
+/** Fails before listening when the addon is missing, instead of dropping every connection later. */
+function requirePeerCredentialAddon(): void {
+  try {
+    loadPeerCredentialAddon();
+  } catch (error) {
+    throw new AgentError(`cannot serve the Workload API: ${(error as Error).message}`, {
+      cause: error,
+      suggestions: ['Build the addon with `npx node-gyp rebuild` in the spiffe-doctor package (it needs a C compiler and Node.js headers).'],
+    });
+  }
 }
