@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSpireDataError } from '../../src/spire/errors.js';
 import { filterEntries, type EntryFilter } from '../../src/spire/entry-filter.js';
@@ -54,5 +55,39 @@ describe('filterEntries', () => {
     },
   ] satisfies { name: string; filter: EntryFilter; message: string }[])('rejects $name', ({ filter, message }) => {
     expect(messageOf(filter)).toBe(message);
+  });
+});
+
+describe('match mode properties', () => {
+  const selector = fc.constantFrom('k8s:ns:a', 'k8s:ns:b', 'k8s:sa:x', 'k8s:sa:y', 'unix:uid:0');
+  const entryList = fc.array(fc.uniqueArray(selector, { minLength: 1, maxLength: 4 }), { maxLength: 12 }).map((selectorLists) =>
+    selectorLists.map((selectors, index) => makeEntry({ id: `e${index}`, spiffeId: `${TD}/w${index}`, parentId: AGENT, selectors })),
+  );
+  const requested = fc.uniqueArray(selector, { minLength: 1, maxLength: 4 });
+
+  function matchIds(list: ReturnType<typeof makeEntry>[], match: 'exact' | 'subset' | 'superset' | 'any', selectors: string[]): Set<string> {
+    return new Set(filterEntries(list, { selectors: { match, selectors } }).map((entry) => entry.id ?? ''));
+  }
+
+  it('exact is subset and superset together', () => {
+    fc.assert(
+      fc.property(entryList, requested, (list, selectors) => {
+        const subset = matchIds(list, 'subset', selectors);
+        const superset = matchIds(list, 'superset', selectors);
+        const both = [...subset].filter((id) => superset.has(id)).sort();
+        expect([...matchIds(list, 'exact', selectors)].sort()).toEqual(both);
+      }),
+    );
+  });
+
+  it('subset and superset imply any', () => {
+    fc.assert(
+      fc.property(entryList, requested, (list, selectors) => {
+        const any = matchIds(list, 'any', selectors);
+        for (const id of [...matchIds(list, 'subset', selectors), ...matchIds(list, 'superset', selectors)]) {
+          expect(any.has(id)).toBe(true);
+        }
+      }),
+    );
   });
 });
