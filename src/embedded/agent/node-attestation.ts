@@ -66,9 +66,11 @@ async function attestWithJoinToken(config: EmbeddedAgentConfig, server: ServerCl
     throw attestationError(config, error);
   }
 
-  const partial = attestedFrom(certificates, privateKeyDer, bootstrapBundle ?? []);
-  const bundle = await server.fetchBundle(partial.identity, bootstrapBundle);
-  const attested = { ...partial, bundle: [...bundle.x509Authorities] };
+  // As SPIRE's agent does, fetch the bundle without a client certificate, on a channel
+  // that is closed afterwards: with insecure_bootstrap it skipped chain verification,
+  // and no later call may reuse it.
+  const bundle = await server.fetchBundle(undefined, bootstrapBundle);
+  const attested = attestedFrom(certificates, privateKeyDer, [...bundle.x509Authorities]);
   await writeAgentState(config.dataDir, { certificates, privateKey: privateKeyDer, bundle: attested.bundle }, config.keyManager === 'disk');
   logger.info('Node attestation was successful', { spiffe_id: attested.spiffeId });
   return attested;
