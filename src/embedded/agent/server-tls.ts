@@ -1,8 +1,8 @@
 /**
- * TLS to the SPIRE server as SPIRE 1.15's agent does it: the server presents an
+ * TLS to the SPIRE server as SPIRE 1.15's agent does it. The server presents an
  * X509-SVID with no DNS name, so instead of a host name check the agent requires the
- * leaf's only URI SAN to be `spiffe://<trust domain>/spire/server`, and verifies the
- * chain against the trust bundle it holds.
+ * leaf's only URI SAN to be `spiffe://<trust domain>/spire/server`. It verifies the
+ * chain against the trust bundle it has.
  */
 import { connect, type PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
@@ -70,7 +70,7 @@ export function verifyServerIdentityWithoutBundle(host: string, port: number, tr
   });
 }
 
-/** An `AgentError` for a server that cannot be reached. */
+/** Creates the `AgentError` for a server that cannot be reached. */
 export function unreachableServer(address: string, cause: unknown): AgentError {
   return new AgentError(`could not connect to the SPIRE server at ${address}: ${(cause as Error).message}`, {
     cause,

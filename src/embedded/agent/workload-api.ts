@@ -29,7 +29,7 @@ import {
   readyIdentities,
 } from './workload-responses.js';
 
-/** What the Workload API needs from the rest of the agent. */
+/** Dependencies of the Workload API on the rest of the agent. */
 export interface WorkloadApiDependencies {
   readonly cache: IdentityCache;
   readonly attestors: readonly WorkloadAttestor[];
