@@ -1,7 +1,7 @@
 /**
  * Errors the embedded agent raises when it cannot start or keep running. Each is a
- * `UserError`: the message names the value at fault and the suggestions say what to
- * change.
+ * `UserError`, so the message names the value at fault and the suggestions name the
+ * change to make.
  */
 import { UserError } from '../../errors.js';
 

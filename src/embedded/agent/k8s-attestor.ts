@@ -1,7 +1,7 @@
 /**
- * A `k8s` workload attestor for the lab: the lab knows which simulated pod a process
- * stands for, so it supplies the pod's selectors through a callback instead of the
- * kubelet lookup SPIRE's attestor performs. A callback that returns no selectors means
+ * A `k8s` workload attestor for the lab. The lab maps each process to a simulated pod,
+ * so it supplies the pod's selectors through a callback instead of the kubelet lookup
+ * SPIRE's attestor performs. A callback that returns no selectors means
  * "not a Kubernetes pod", which SPIRE 1.15 also treats as success with zero selectors.
  */
 import type { SelectorJson } from '../../spire/types.js';
