@@ -8,6 +8,7 @@ import type { Evidence } from '../evidence/types.js';
 import { loadLabScenario, startLab } from '../lab/index.js';
 import { gatherProcessEvidence, type ProcessGatherOptions, type ProcessGatherRequest } from './host/gather-process.js';
 import { ClientNodeSource } from './kube/client-node-source.js';
+import { gatherNamespaceEvidence, type NamespaceGatherOptions, type NamespaceGatherRequest } from './kube/gather-namespace.js';
 import { gatherPodEvidence, type PodGatherOptions, type PodGatherRequest } from './kube/gather-pod.js';
 import { loadKubeConfig } from './kube/kube-config.js';
 
@@ -15,15 +16,20 @@ import { loadKubeConfig } from './kube/kube-config.js';
 export type EvidenceSource =
   /** A file written by `--save-evidence` or by hand (`--from-evidence`). */
   | { readonly kind: 'evidence-file'; readonly path: string }
-  /** A live cluster reached through a kubeconfig. */
+  /** One pod of a live cluster reached through a kubeconfig. */
   | ({ readonly kind: 'cluster'; readonly kubeconfigPath?: string; readonly context?: string } & PodGatherRequest)
-  /** A lab started for this request from a bundled scenario name or a scenario file, and stopped afterwards. */
+  /** Every workload pod of a namespace of a live cluster (`check`). */
+  | ({ readonly kind: 'cluster-namespace'; readonly kubeconfigPath?: string; readonly context?: string } & NamespaceGatherRequest)
+  /** One pod of a lab started for this request from a bundled scenario name or a scenario file, and stopped afterwards. */
   | ({ readonly kind: 'lab'; readonly scenario: string } & PodGatherRequest)
+  /** Every workload pod of a namespace of a lab (`check --lab`). */
+  | ({ readonly kind: 'lab-namespace'; readonly scenario: string } & NamespaceGatherRequest)
   /** A process on this host (`--pid`). */
   | ({ readonly kind: 'process' } & ProcessGatherRequest);
 
 export interface GatherOptions {
   readonly pod?: PodGatherOptions;
+  readonly namespace?: NamespaceGatherOptions;
   readonly process?: ProcessGatherOptions;
   /** Also write the evidence, redacted, to this path (`--save-evidence`). */
   readonly saveEvidencePath?: string;
@@ -54,18 +60,24 @@ async function gatherFrom(source: EvidenceSource, options: GatherOptions): Promi
       const { config, description } = loadKubeConfig({ kubeconfigPath: source.kubeconfigPath, context: source.context });
       return gatherPodEvidence(source, new ClientNodeSource(config, description), options.pod);
     }
+    case 'cluster-namespace': {
+      const { config, description } = loadKubeConfig({ kubeconfigPath: source.kubeconfigPath, context: source.context });
+      return gatherNamespaceEvidence(source, new ClientNodeSource(config, description), options.namespace);
+    }
     case 'lab':
-      return gatherFromLab(source, options.pod);
+      return withLab(source.scenario, (kube) => gatherPodEvidence(source, kube, options.pod));
+    case 'lab-namespace':
+      return withLab(source.scenario, (kube) => gatherNamespaceEvidence(source, kube, options.namespace));
     case 'process':
       return gatherProcessEvidence(source, options.process);
   }
 }
 
-async function gatherFromLab(source: { readonly scenario: string } & PodGatherRequest, options: PodGatherOptions | undefined): Promise<Evidence> {
-  const lab = await startLab(await loadLabScenario(source.scenario));
+async function withLab(scenario: string, gather: (source: ClientNodeSource) => Promise<Evidence>): Promise<Evidence> {
+  const lab = await startLab(await loadLabScenario(scenario));
   try {
     const { config } = loadKubeConfig({ kubeconfigPath: lab.kubeconfigPath, env: {} });
-    return await gatherPodEvidence(source, new ClientNodeSource(config, `the lab (scenario ${source.scenario})`), options);
+    return await gather(new ClientNodeSource(config, `the lab (scenario ${scenario})`));
   } finally {
     await lab.stop();
   }

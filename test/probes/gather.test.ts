@@ -43,6 +43,16 @@ describe('gatherEvidence', () => {
     expect(saved).not.toMatch(/x509_svid_key\\":\\"[A-Za-z0-9+/]/);
   });
 
+  it('gathers a lab namespace as valid fleet evidence', async () => {
+    const savePath = join(directory, 'fleet.json');
+
+    const evidence = await gatherEvidence({ kind: 'lab-namespace', scenario: 'healthy', namespace: 'shop' }, { saveEvidencePath: savePath });
+
+    expect(evidence.pods?.map((pod) => pod.metadata?.name)).toEqual(['web-7d9f8b6c5-x2x9q']);
+    expect(Object.keys(evidence.agentHealth ?? {})).toEqual(['lab-worker-2']);
+    expect((await gatherEvidence({ kind: 'evidence-file', path: savePath })).pods?.length).toBe(1);
+  });
+
   it('raises a user error for an unknown lab pod', async () => {
     const error = await gatherEvidence({ kind: 'lab', scenario: 'healthy', namespace: 'shop', pod: 'nope' }).catch((thrown: unknown) => thrown);
 

@@ -10,6 +10,7 @@ import { UserError } from '../../errors.js';
 import { EVIDENCE_API_VERSION, type Evidence, type ProcessFacts } from '../../evidence/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { ProbeSkippedError } from '../errors.js';
+import { dropUndefined } from '../compact.js';
 import { ProbeRunner, type ProbeObserver } from '../probe-runner.js';
 import { findConfiguredSocketPath } from '../kube/socket-path.js';
 import { DEFAULT_AGENT_SOCKET_PATH, DEFAULT_SERVER_SOCKET_PATH } from '../kube/spire-layout.js';
@@ -93,7 +94,7 @@ export async function gatherProcessEvidence(request: ProcessGatherRequest, optio
     fetchOnHost({ socketPath, agentBinary, workload: process, timeoutMs, runCommand: run, ownUid: globalThis.process.getuid?.() }),
   );
 
-  return compact({
+  return dropUndefined({
     apiVersion: EVIDENCE_API_VERSION,
     kind: 'Evidence',
     gatheredAt,
@@ -140,7 +141,7 @@ async function readProcessFacts(request: ProcessGatherRequest, procRoot: string,
     gid === undefined ? undefined : runner.run('process.group', `${etcRoot}/group`, () => lookUpIdName(etcRoot, 'group', gid)),
   ]);
 
-  return compact({ pid, uid, gid, user, group, path, sha256, supplementaryGids: status?.groups, cgroup }) as ProcessFacts;
+  return dropUndefined({ pid, uid, gid, user, group, path, sha256, supplementaryGids: status?.groups, cgroup }) as ProcessFacts;
 }
 
 async function readAgentConfig(path: string | undefined): Promise<string> {
@@ -187,8 +188,4 @@ function tailLines(text: string, count: number): string[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines.slice(-count);
-}
-
-function compact<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

@@ -7,6 +7,7 @@ import type { KubeEvent, KubePod } from '../../evidence/kube-types.js';
 import { EVIDENCE_API_VERSION, type Evidence } from '../../evidence/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { ProbeSkippedError } from '../errors.js';
+import { dropUndefined } from '../compact.js';
 import { type ProbeObserver, ProbeRunner } from '../probe-runner.js';
 import { describeGatherFailure, type Permission } from './gather-failure.js';
 import { readWorkloadPod } from './read-workload-pod.js';
@@ -72,7 +73,7 @@ export async function gatherPodEvidence(request: PodGatherRequest, source: KubeS
   const fields = await gather.run();
 
   logger.debug('Evidence gathered', { gatherErrors: Object.keys(runner.gatherErrors).length });
-  return compact({
+  return dropUndefined({
     apiVersion: EVIDENCE_API_VERSION,
     kind: 'Evidence',
     gatheredAt,
@@ -183,9 +184,4 @@ class PodGather {
 function sortOldestFirst(events: readonly KubeEvent[]): KubeEvent[] {
   const time = (event: KubeEvent) => Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? '') || 0;
   return [...events].sort((a, b) => time(a) - time(b));
-}
-
-/** Drops undefined fields so a field that was not gathered is absent, as the evidence format expects. */
-function compact(evidence: Record<string, unknown>): Evidence {
-  return Object.fromEntries(Object.entries(evidence).filter(([, value]) => value !== undefined)) as Evidence;
 }

@@ -4,7 +4,7 @@
  */
 import type { KubePod } from '../../evidence/kube-types.js';
 import { UserError } from '../../errors.js';
-import { isKubeApiError, isKubeUnreachableError } from './errors.js';
+import { isKubeApiError, isKubeUnreachableError, type KubeUnreachableError } from './errors.js';
 import { describePermission } from './gather-failure.js';
 import type { ProbeObserver } from '../probe-runner.js';
 import type { KubeSource } from './source.js';
@@ -35,12 +35,7 @@ export async function readWorkloadPod(
 function toUserError(error: unknown, source: KubeSource, request: { namespace: string; pod: string }): UserError | undefined {
   const { namespace, pod } = request;
 
-  if (isKubeUnreachableError(error)) {
-    return new UserError(`${error.message} (from ${source.configDescription})`, {
-      cause: error,
-      suggestions: ['Check that the cluster is up and that --kubeconfig and --context point at it (kubectl cluster-info).'],
-    });
-  }
+  if (isKubeUnreachableError(error)) return unreachableUserError(error, source);
   if (!isKubeApiError(error)) return undefined;
 
   if (error.code === 404) {
@@ -62,4 +57,12 @@ function toUserError(error: unknown, source: KubeSource, request: { namespace: s
     });
   }
   return undefined;
+}
+
+/** Turns an unreachable API server into a user error that names the server and the kubeconfig. */
+export function unreachableUserError(error: KubeUnreachableError, source: KubeSource): UserError {
+  return new UserError(`${error.message} (from ${source.configDescription})`, {
+    cause: error,
+    suggestions: ['Check that the cluster is up and that --kubeconfig and --context point at it (kubectl cluster-info).'],
+  });
 }

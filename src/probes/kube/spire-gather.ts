@@ -120,7 +120,7 @@ export class SpireGather {
     return configured ?? (withDefault ? DEFAULT_AGENT_SOCKET_PATH : undefined);
   }
 
-  private serverPods(): Promise<FoundPods | undefined> {
+  serverPods(): Promise<FoundPods | undefined> {
     this.serverPodsPromise ??= findSpirePods(this.source, this.layout.serverLocations);
     return this.serverPodsPromise;
   }
