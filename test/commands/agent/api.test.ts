@@ -7,6 +7,7 @@ import { AgentApiFetch } from '../../../src/commands/agent/api/fetch.js';
 import { AgentApiFetchJwt } from '../../../src/commands/agent/api/fetch/jwt.js';
 import { AgentApiFetchX509 } from '../../../src/commands/agent/api/fetch/x509.js';
 import { AgentApiValidateJwt } from '../../../src/commands/agent/api/validate/jwt.js';
+import { AgentApiWatch } from '../../../src/commands/agent/api/watch.js';
 import { AgentHealthcheck } from '../../../src/commands/agent/healthcheck.js';
 import { createTestCa } from '../../embedded/agent/test-ca.js';
 import { createWorkloadFixture, entryFor, TRUST_DOMAIN, UID, type WorkloadFixture } from '../../embedded/agent/workload-fixture.js';
@@ -196,3 +197,43 @@ describe('agent api commands', () => {
     expect(stderr).toBe('Agent is unhealthy: unable to determine health\n');
   });
 });
+
+describe('agent api watch', () => {
+  let fixture: WorkloadFixture;
+
+  beforeEach(async () => {
+    fixture = await createWorkloadFixture();
+  });
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await fixture.close();
+  });
+
+  it('prints each rotation until SIGINT', async () => {
+    fixture.addOwnEntry('entry-a', '/web');
+    await fixture.start();
+    let stdout = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    const receivedCount = () => stdout.split('Received 1 svid after').length - 1;
+
+    // When the watch runs and the SVID rotates once
+    const running = AgentApiWatch.run(['-socketPath', fixture.socketPath], { root: ROOT });
+    await waitFor(() => receivedCount() === 1);
+    fixture.cache.setX509Svid(fixture.ca.issueSvid('entry-a', `spiffe://${TRUST_DOMAIN}/web`));
+    await waitFor(() => receivedCount() === 2);
+    process.emit('SIGINT');
+    await running;
+
+    // Then both updates were printed
+    expect(receivedCount()).toBe(2);
+    expect(stdout.split(`SPIFFE ID:\t\tspiffe://${TRUST_DOMAIN}/web`).length - 1).toBe(2);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

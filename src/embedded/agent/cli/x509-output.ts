@@ -30,8 +30,12 @@ export function findUnverifiedSvid(update: X509SvidUpdate, now: Date = new Date(
   return undefined;
 }
 
-/** Formats the pretty listing: count and response time, then each SVID's validity and its CAs. */
-export function formatX509Pretty(update: X509SvidUpdate, elapsedMs: number): string {
+/**
+ * Formats the pretty listing: count and response time, then each SVID's validity and
+ * its CAs. Federated CAs are labelled with the trust domain ID, or with the bare name
+ * when `federatedLabel` is `name` (what `spire-agent api watch` prints).
+ */
+export function formatX509Pretty(update: X509SvidUpdate, elapsedMs: number, federatedLabel: 'id' | 'name' = 'id'): string {
   const count = update.svids.length;
   const lines = [`Received ${count} svid${count === 1 ? '' : 's'} after ${formatGoDuration(elapsedMs)}`];
 
@@ -42,7 +46,8 @@ export function formatX509Pretty(update: X509SvidUpdate, elapsedMs: number): str
     svid.certificates.slice(1).forEach((intermediate, index) => lines.push(...validityLines(`Intermediate #${index + 1}`, intermediate)));
     svid.bundle.forEach((ca, index) => lines.push(...validityLines(`CA #${index + 1}`, ca)));
     for (const [trustDomainId, bundle] of update.federatedBundles) {
-      bundle.forEach((ca, index) => lines.push(...validityLines(`[${trustDomainId}] CA #${index + 1}`, ca)));
+      const label = federatedLabel === 'id' ? trustDomainId : trustDomainId.replace(/^spiffe:\/\//, '');
+      bundle.forEach((ca, index) => lines.push(...validityLines(`[${label}] CA #${index + 1}`, ca)));
     }
   }
   return `${lines.join('\n')}\n\n`;
