@@ -39,8 +39,24 @@ export interface EmbeddedServerHandle {
   readonly trustDomain: string;
   /** Returns the server's current trust bundle as an API Bundle message. */
   bundle(): ReturnType<typeof bundleToMessage>;
+  /**
+   * Runs the CA rotation check now instead of waiting for the timer, and returns what
+   * changed. The lab and tests use it together with the `now` option.
+   */
+  checkRotation(): 'prepared' | 'activated' | 'none';
   /** Stops both listeners, waits for calls in flight, closes the datastore and removes the socket. */
   stop(): Promise<void>;
+}
+
+/** Options of {@link startEmbeddedServer}. */
+export interface EmbeddedServerOptions {
+  /** Defaults to logrus text lines on stderr at the configured level. */
+  readonly logger?: Logger;
+  /**
+   * The server's clock, for CA rotation, SVID validity and expiry checks. Defaults to
+   * the system clock. TLS handshakes always use the system clock.
+   */
+  readonly now?: () => Date;
 }
 
 /** How often the CA rotation and server SVID renewal are checked. */
@@ -52,21 +68,21 @@ const ROTATION_CHECK_INTERVAL_MS = 10_000;
  * @throws UserError when the socket is in use by another server, or the socket or
  *   data directory is not writable.
  */
-export async function startEmbeddedServer(config: EmbeddedServerConfig, options: { logger?: Logger } = {}): Promise<EmbeddedServerHandle> {
+export async function startEmbeddedServer(config: EmbeddedServerConfig, options: EmbeddedServerOptions = {}): Promise<EmbeddedServerHandle> {
   const logger = options.logger ?? createLogrusLogger(config.logLevel);
   await prepareSocketPath(config.socketPath);
   prepareDataDir(config.dataDir);
 
+  const now = options.now ?? (() => new Date());
+  const identity = new ServerTlsIdentity(config.trustDomain, config.defaultX509SvidTtlSeconds, now);
   const datastore = Datastore.open(config.databasePath);
   let context: ServerContext;
   try {
-    context = openContext(config, datastore, logger);
+    context = openContext(config, datastore, logger, now, identity);
   } catch (error) {
     datastore.close();
     throw error;
   }
-
-  const identity = new ServerTlsIdentity(config.trustDomain, config.defaultX509SvidTtlSeconds);
   identity.refresh(context.ca, context.ca.x509Authorities(), true);
 
   const adminServer = buildServer(context, 'admin');
@@ -96,6 +112,7 @@ export async function startEmbeddedServer(config: EmbeddedServerConfig, options:
     address: { host: config.bindAddress, port },
     trustDomain: config.trustDomain,
     bundle: () => bundleToMessage(datastore.findBundle(config.trustDomain)!),
+    checkRotation: () => rotate(context, identity),
     async stop() {
       clearInterval(timer);
       await Promise.all([shutdown(adminServer), shutdown(agentServer)]);
@@ -106,7 +123,7 @@ export async function startEmbeddedServer(config: EmbeddedServerConfig, options:
   };
 }
 
-function openContext(config: EmbeddedServerConfig, datastore: Datastore, logger: Logger): ServerContext {
+function openContext(config: EmbeddedServerConfig, datastore: Datastore, logger: Logger, now: () => Date, identity: ServerTlsIdentity): ServerContext {
   const keyManager = config.keyManager.kind === 'disk' ? createDiskKeyManager(config.keyManager.keysPath) : createMemoryKeyManager();
   const ca = TrustDomainCa.open({
     trustDomain: config.trustDomain,
@@ -115,14 +132,17 @@ function openContext(config: EmbeddedServerConfig, datastore: Datastore, logger:
     caTtlSeconds: config.caTtlSeconds,
     keyManager,
     journalStore: datastore,
+    now,
   });
   const context: ServerContext = {
     config,
     datastore,
     ca,
     logger,
-    startedAt: new Date(),
+    startedAt: now(),
+    now,
     publishAuthorities: () => publishAuthorities(context),
+    serverSvidChain: () => identity.chain(),
   };
   context.publishAuthorities();
   logger.info('X509 CA activated', {
@@ -139,7 +159,7 @@ function openContext(config: EmbeddedServerConfig, datastore: Datastore, logger:
  * ones. The sequence number goes up by one when anything changed.
  */
 function publishAuthorities(context: ServerContext): void {
-  const now = Date.now();
+  const now = context.now().getTime();
   const trustDomain = context.config.trustDomain;
   const existing: TrustBundle = context.datastore.findBundle(trustDomain) ?? {
     trustDomain,
@@ -169,7 +189,7 @@ function publishAuthorities(context: ServerContext): void {
   context.datastore.saveBundle({ ...existing, x509Authorities: liveX509, jwtAuthorities: liveJwt, sequenceNumber: existing.sequenceNumber + 1 });
 }
 
-function rotate(context: ServerContext, identity: ServerTlsIdentity): void {
+function rotate(context: ServerContext, identity: ServerTlsIdentity): 'prepared' | 'activated' | 'none' {
   try {
     const change = context.ca.rotateIfDue();
     if (change !== 'none') {
@@ -178,8 +198,10 @@ function rotate(context: ServerContext, identity: ServerTlsIdentity): void {
     context.publishAuthorities();
     const roots = context.datastore.findBundle(context.config.trustDomain)?.x509Authorities.map((authority) => authority.asn1) ?? [];
     identity.refresh(context.ca, roots, change === 'activated');
+    return change;
   } catch (error) {
     context.logger.error('CA rotation check failed', { error: (error as Error).message });
+    return 'none';
   }
 }
 

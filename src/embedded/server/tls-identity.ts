@@ -27,27 +27,36 @@ export class ServerTlsIdentity implements experimental.CertificateProvider {
   private identity: { certificate: Buffer; privateKey: Buffer } | undefined;
   /** Unix milliseconds after which the SVID is past half its lifetime and is renewed. */
   private renewAt = 0;
+  private chainDer: Buffer[] = [];
 
   constructor(
     private readonly trustDomain: string,
     private readonly ttlSeconds: number,
+    private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Returns the current server SVID chain as DER, leaf first. */
+  chain(): Buffer[] {
+    return this.chainDer;
+  }
 
   /** Reissues the server SVID (and refreshes the roots) when forced or past half-life. */
   refresh(ca: TrustDomainCa, roots: readonly Buffer[], force = false): void {
     this.ca = Buffer.from(toPem(roots));
     for (const listener of this.caListeners) listener({ caCertificate: this.ca });
-    if (!force && this.identity !== undefined && Date.now() < this.renewAt) {
+    if (!force && this.identity !== undefined && this.now().getTime() < this.renewAt) {
       return;
     }
 
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const svid = issueX509Svid(ca.current, {
+      now: this.now(),
       spiffeId: serverSpiffeId(this.trustDomain),
       subjectPublicKeyInfo: publicKey.export({ format: 'der', type: 'spki' }),
       ttlSeconds: this.ttlSeconds,
     });
-    const issuedAt = Date.now();
+    this.chainDer = svid.certChain;
+    const issuedAt = this.now().getTime();
     this.renewAt = issuedAt + ((svid.expiresAt * 1000 - issuedAt) / 2);
     this.identity = {
       certificate: Buffer.from(toPem(svid.certChain)),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import * as grpc from '@grpc/grpc-js';
 import { Attributes, CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
   Attribute,
@@ -69,7 +69,7 @@ export function makeCsr(key: { privateKey: KeyObject; publicKey: KeyObject }, sa
   const attributes = new Attributes();
   if (names.length > 0) {
     const extensions = new Extensions([
-      new Extension({ extnID: id_ce_subjectAltName, critical: false, extnValue: new Uint8Array(AsnConvert.serialize(new SubjectAlternativeName(names))) as never }),
+      new Extension({ extnID: id_ce_subjectAltName, critical: false, extnValue: new OctetString(AsnConvert.serialize(new SubjectAlternativeName(names))) }),
     ]);
     attributes.push(new Attribute({ type: '1.2.840.113549.1.9.14', values: [AsnConvert.serialize(extensions)] }));
   }

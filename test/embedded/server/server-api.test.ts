@@ -1,7 +1,8 @@
-import { X509Certificate } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { callUnary, createAdminClients, isRpcError, type AdminClients } from '../../../src/embedded/server/cli/admin-client.js';
@@ -126,7 +127,16 @@ describe('embedded server admin API', () => {
       expect(new X509Certificate(chain[0]!).subjectAltName).toBe('URI:spiffe://example.org/workload, DNS:api.example.org');
 
       const jwt = await callUnary<{ svid: { token: string } }>(agent.svid, 'NewJWTSVID', { entry_id: authorized.entries[0]!.id, audience: ['db'] });
-      expect(jwt.svid.token.split('.')).toHaveLength(3);
+      const jwks = createLocalJWKSet({
+        keys: server!.bundle().jwt_authorities.map((authority) => ({
+          ...createPublicKey({ key: authority.public_key, format: 'der', type: 'spki' }).export({ format: 'jwk' }),
+          kid: authority.key_id,
+        })),
+      });
+      const verified = await jwtVerify(jwt.svid.token, jwks, { audience: 'db' });
+      expect(verified.payload.sub).toBe('spiffe://example.org/workload');
+      await expect(jwtVerify(jwt.svid.token, jwks, { audience: 'other' })).rejects.toThrow(/aud/);
+      await expect(callUnary(agent.svid, 'NewJWTSVID', { entry_id: authorized.entries[0]!.id, audience: [] })).rejects.toThrow('at least one audience is required');
     } finally {
       agent.close();
     }
@@ -187,6 +197,14 @@ describe('embedded server admin API', () => {
     expect(agent.x509svid_serial_number).toBe(BigInt(`0x${new X509Certificate(renewed.svid.cert_chain[0]!).serialNumber}`).toString(10));
   });
 
+  it('reports debug info with server SVID', async () => {
+    const info = await callUnary<{ svid_chain: { id: { path: string } }[]; entries_count: number; agents_count: number }>(admin!.debug, 'GetInfo', {});
+
+    expect(info.svid_chain.map((cert) => cert.id.path)).toEqual(['/spire/server', '']);
+    expect(info.entries_count).toBe(0);
+    expect(info.agents_count).toBe(0);
+  });
+
   it('rejects admin calls over TLS without identity', async () => {
     const roots = server!.bundle().x509_authorities.map((authority) => authority.asn1);
     const anonymous = makeAgentClients(server!.address.port, roots);
@@ -219,6 +237,41 @@ describe('embedded server lifecycle', () => {
       admin.close();
       await server.stop();
     } finally {
+      temp.remove();
+    }
+  });
+
+  it('rotates CA with overlap in bundle', async () => {
+    const temp = makeTempDir();
+    let now = new Date();
+    const start = now.getTime();
+    const server = await startEmbeddedServer(makeServerConfig(temp.path), { now: () => now });
+    const admin = createAdminClients(server.socketPath);
+    try {
+      const firstRoot = server.bundle().x509_authorities[0]!.asn1;
+      now = new Date(start + 12 * 3600_000 + 1000);
+      expect(server.checkRotation()).toBe('prepared');
+      expect(server.bundle().x509_authorities).toHaveLength(2);
+      expect(server.bundle().jwt_authorities).toHaveLength(2);
+
+      now = new Date(start + 20 * 3600_000 + 1000);
+      expect(server.checkRotation()).toBe('activated');
+      const roots = server.bundle().x509_authorities.map((authority) => authority.asn1);
+      expect(roots).toHaveLength(2);
+      const minted = await callUnary<{ svid: { cert_chain: Buffer[] } }>(admin.svid, 'MintX509SVID', { csr: makeCsr(makeP256Key(), { uris: ['spiffe://example.org/w'] }) });
+      expect(findX509SvidViolations(minted.svid.cert_chain, roots, now)).toEqual([]);
+      expect(findX509SvidViolations(minted.svid.cert_chain, [firstRoot], now)).toContain('chain does not verify to any bundle root');
+
+      // At 25 h the first root has expired, and the second (created at 12 h) has reached half-life, so a third is prepared.
+      now = new Date(start + 25 * 3600_000);
+      expect(server.checkRotation()).toBe('prepared');
+      const remaining = server.bundle().x509_authorities.map((authority) => authority.asn1);
+      expect(remaining.some((root) => root.equals(firstRoot))).toBe(false);
+      expect(remaining.some((root) => root.equals(roots[1]!))).toBe(true);
+      expect(remaining).toHaveLength(2);
+    } finally {
+      admin.close();
+      await server.stop();
       temp.remove();
     }
   });

@@ -100,6 +100,7 @@ export function signAgentSvid(context: ServerContext, agentId: string, csrDer: B
     throw error;
   }
   const svid = issueX509Svid(context.ca.current, {
+    now: context.now(),
     spiffeId: agentId,
     subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
     ttlSeconds: context.config.agentTtlSeconds,
@@ -151,7 +152,7 @@ export function createAgentHandlers(context: ServerContext) {
       const agentId = request.agent_id ? readTokenAgentId(context, request.agent_id) : undefined;
 
       const token = request.token === '' ? randomUUID() : request.token;
-      const expiresAt = Math.floor(Date.now() / 1000) + request.ttl;
+      const expiresAt = Math.floor(context.now().getTime() / 1000) + request.ttl;
       context.datastore.createJoinToken(token, expiresAt);
       if (agentId !== undefined) {
         const parentId = joinTokenAgentId(context.config.trustDomain, token);
@@ -161,7 +162,7 @@ export function createAgentHandlers(context: ServerContext) {
             spiffeId: agentId,
             parentId,
             selectors: [{ type: 'spiffe_id', value: parentId }],
-            createdAt: Math.floor(Date.now() / 1000),
+            createdAt: Math.floor(context.now().getTime() / 1000),
           }),
         );
       }

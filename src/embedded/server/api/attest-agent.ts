@@ -71,7 +71,7 @@ function attestJoinToken(context: ServerContext, token: string): string {
   if (expiresAt === undefined) {
     throw new ApiError(Status.INVALID_ARGUMENT, 'failed to attest: join token does not exist or has already been used');
   }
-  if (expiresAt * 1000 < Date.now()) {
+  if (expiresAt * 1000 < context.now().getTime()) {
     throw new ApiError(Status.INVALID_ARGUMENT, 'join token expired');
   }
   return joinTokenAgentId(context.config.trustDomain, token);

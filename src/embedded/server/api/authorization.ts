@@ -100,7 +100,7 @@ function checkAgent(
   caller: Extract<Caller, { kind: 'x509' }>,
 ): { node?: AttestedNode; reason?: PermissionDeniedReason; detail?: string } {
   const id = caller.id;
-  if (new Date(caller.certificate.validTo).getTime() < Date.now()) {
+  if (new Date(caller.certificate.validTo).getTime() < context.now().getTime()) {
     return { reason: 'AGENT_EXPIRED', detail: `agent "${id}" SVID is expired` };
   }
   const node = context.datastore.findNode(id);

@@ -15,8 +15,12 @@ export interface ServerContext {
   readonly ca: TrustDomainCa;
   readonly logger: Logger;
   readonly startedAt: Date;
+  /** The server's clock: CA rotation, SVID validity, token and agent expiry all read it. */
+  now(): Date;
   /** Writes the CA's current authorities into the server's own bundle. */
   publishAuthorities(): void;
+  /** Returns the server's own X509-SVID chain (DER, leaf first) that the TLS endpoint presents. */
+  serverSvidChain(): Buffer[];
 }
 
 /**

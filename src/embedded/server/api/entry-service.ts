@@ -108,7 +108,7 @@ function createOne(context: ServerContext, message: EntryMessage, mask: Mask): {
     ...input,
     id: input.id === '' ? randomUUID() : input.id,
     revisionNumber: 0,
-    createdAt: Math.floor(Date.now() / 1000),
+    createdAt: Math.floor(context.now().getTime() / 1000),
   };
   try {
     const created = context.datastore.createEntry(entry);

@@ -3,6 +3,8 @@
  * Health follows SPIRE 1.15: SERVING while the server's own bundle is in the
  * datastore, and only the overall service ("") can be asked about.
  */
+import { X509Certificate } from 'node:crypto';
+
 import { status as Status } from '@grpc/grpc-js';
 
 import { ApiError } from './api-error.js';
@@ -25,20 +27,23 @@ export function createHealthHandlers(context: ServerContext) {
 export function createDebugHandlers(context: ServerContext) {
   return {
     GetInfo() {
-      const root = context.ca.current.certificate;
+      const chain = [...context.serverSvidChain(), context.ca.current.certificateDer].map((der) => new X509Certificate(der));
       return {
-        svid_chain: [
-          {
-            id: toSpiffeIdMessage(`spiffe://${context.config.trustDomain}`),
-            expires_at: String(Math.floor(new Date(root.validTo).getTime() / 1000)),
-            subject: root.subject.replaceAll('\n', ','),
-          },
-        ],
-        uptime: Math.floor((Date.now() - context.startedAt.getTime()) / 1000),
+        svid_chain: chain.map((certificate) => ({
+          id: toSpiffeIdMessage(uriSanOf(certificate)),
+          expires_at: String(Math.floor(new Date(certificate.validTo).getTime() / 1000)),
+          subject: certificate.subject.split('\n').reverse().join(','),
+        })),
+        uptime: Math.floor((context.now().getTime() - context.startedAt.getTime()) / 1000),
         agents_count: context.datastore.listNodes().length,
         federated_bundles_count: context.datastore.listBundles().length - 1,
         entries_count: context.datastore.countEntries(),
       };
     },
   };
+}
+
+function uriSanOf(certificate: X509Certificate): string {
+  const uri = (certificate.subjectAltName ?? '').split(', ').find((name) => name.startsWith('URI:'));
+  return uri === undefined ? '' : uri.slice('URI:'.length);
 }

@@ -34,6 +34,7 @@ function signForEntry(context: ServerContext, entry: RegistrationEntry | undefin
   }
 
   const svid = issueX509Svid(context.ca.current, {
+    now: context.now(),
     spiffeId: entry.spiffeId,
     subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
     ttlSeconds: entry.x509SvidTtl > 0 ? entry.x509SvidTtl : context.config.defaultX509SvidTtlSeconds,
@@ -67,6 +68,7 @@ export function createSvidHandlers(context: ServerContext) {
       if (entry === undefined) throw new ApiError(Status.NOT_FOUND, 'entry not found or not authorized');
 
       const svid = await issueJwtSvid(context.ca.current, {
+        now: context.now(),
         spiffeId: entry.spiffeId,
         audience: request.audience,
         ttlSeconds: entry.jwtSvidTtl > 0 ? entry.jwtSvidTtl : context.config.defaultJwtSvidTtlSeconds,
@@ -90,6 +92,7 @@ export function createSvidHandlers(context: ServerContext) {
         throw new ApiError(Status.INVALID_ARGUMENT, `CSR URI SAN is invalid: "${spiffeId}" is not a member of trust domain "${context.config.trustDomain}"`);
       }
       const svid = issueX509Svid(context.ca.current, {
+        now: context.now(),
         spiffeId,
         subjectPublicKeyInfo: csr.subjectPublicKeyInfo,
         ttlSeconds: request.ttl > 0 ? request.ttl : context.config.defaultX509SvidTtlSeconds,
@@ -104,6 +107,7 @@ export function createSvidHandlers(context: ServerContext) {
       if (parsed.id === undefined) throw new ApiError(Status.INVALID_ARGUMENT, `invalid SPIFFE ID: ${parsed.error}`);
       requireAudience(request.audience);
       const svid = await issueJwtSvid(context.ca.current, {
+        now: context.now(),
         spiffeId: parsed.id,
         audience: request.audience,
         ttlSeconds: request.ttl > 0 ? request.ttl : context.config.defaultJwtSvidTtlSeconds,
