@@ -146,7 +146,12 @@ export interface K8sAttestationInput {
   readonly cgroup?: string;
   /** Text of `/proc/<pid>/mountinfo`, read by the new locator only when the cgroup names no container. */
   readonly mountinfo?: string;
-  /** The pod UID and container ID, when already known instead of the cgroup text. */
+  /**
+   * The pod UID and container ID, when already known instead of the cgroup text. An
+   * empty container ID means the process is in no container, which SPIRE answers
+   * with zero k8s selectors. To model a container the kubelet does not report yet,
+   * pass the ID its cgroup would show.
+   */
   readonly container?: ContainerInfo;
   /** The kubelet's pod list (`GET /pods` items) at every poll attempt. */
   readonly pods: readonly KubePod[];
