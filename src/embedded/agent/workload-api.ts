@@ -78,9 +78,9 @@ export function createWorkloadApi(dependencies: WorkloadApiDependencies): {
     FetchX509Bundles: (call: grpc.ServerWritableStream<unknown, unknown>) => void fetchBundles(dependencies, call, 'FetchX509Bundles'),
     FetchJWTBundles: (call: grpc.ServerWritableStream<unknown, unknown>) => void fetchBundles(dependencies, call, 'FetchJWTBundles'),
     FetchJWTSVID: (call: grpc.ServerUnaryCall<JwtSvidRequestMessage, unknown>, callback: grpc.sendUnaryData<unknown>) =>
-      void answerUnary(callback, fetchJwtSvid(dependencies, call)),
+      void answerUnary(callback, fetchJwtSvid(dependencies, call), dependencies.logger),
     ValidateJWTSVID: (call: grpc.ServerUnaryCall<ValidateJwtSvidRequestMessage, unknown>, callback: grpc.sendUnaryData<unknown>) =>
-      void answerUnary(callback, validateJwtSvid(dependencies, call)),
+      void answerUnary(callback, validateJwtSvid(dependencies, call), dependencies.logger),
     FetchWITSVID: (call: grpc.ServerWritableStream<unknown, unknown>) => endStream(call, new CallError(grpc.status.UNIMPLEMENTED, 'fetching WIT-SVIDs is not implemented')),
     FetchWITBundles: (call: grpc.ServerWritableStream<unknown, unknown>) => endStream(call, new CallError(grpc.status.UNIMPLEMENTED, 'fetching WIT-SVIDs is not implemented')),
   };
@@ -126,11 +126,11 @@ function endStream(call: grpc.ServerWritableStream<unknown, unknown>, error: Cal
   call.emit('error', { code: error.code, details: error.details });
 }
 
-async function answerUnary(callback: grpc.sendUnaryData<unknown>, result: Promise<unknown>): Promise<void> {
+async function answerUnary(callback: grpc.sendUnaryData<unknown>, result: Promise<unknown>, logger: Logger): Promise<void> {
   try {
     callback(null, await result);
   } catch (error) {
-    const callError = error instanceof CallError ? error : new CallError(grpc.status.INTERNAL, (error as Error).message);
+    const callError = toCallError(error, logger);
     callback({ code: callError.code, details: callError.details });
   }
 }
@@ -146,6 +146,9 @@ function streamUpdates(
   method: keyof typeof STREAM_METHODS,
   produce: () => unknown,
 ): void {
+  // The client may have gone while the caller was being attested.
+  if (call.cancelled) return;
+
   const serialize = loadWorkloadService()[method]!.responseSerialize;
   let lastSent: Buffer | undefined;
   let finished = false;
