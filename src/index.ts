@@ -151,3 +151,16 @@ export {
   type UnixAttestorOptions,
   type UnixProcessFacts,
 } from './spire/unix-attestor.js';
+
+export * from './spire/hcl.js';
+export { formatHcl } from './spire/hcl-format.js';
+export * from './spire/config.js';
+export * from './spire/logs.js';
+export * from './spire/controller-manager.js';
+export { renderGoTemplate, GoTemplateError, isGoTemplateError, type GoTemplateData } from './spire/go-template.js';
+export * from './spire/version.js';
+
+export { diagnose, exitCodeFor, type DiagnoseOptions } from './diagnosis/diagnose.js';
+export { CAUSES, type Cause } from './diagnosis/causes.js';
+export type { Diagnosis, DiagnosisFinding, FleetDiagnosis, RootCause, Verdict } from './diagnosis/types.js';
+export type { Evidence } from './evidence/types.js';
