@@ -14,11 +14,12 @@ export class ServerRun extends SpireServerCommand {
 
   static override flags = {
     config: Flags.string({ description: 'Path to a SPIRE server configuration file.', default: 'conf/server/server.conf' }),
+    expandEnv: Flags.boolean({ description: 'Expand $VAR and ${VAR} environment references in the configuration file.', default: false }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ServerRun);
-    const { config, warnings } = loadServerConfigFile(flags.config);
+    const { config, warnings } = loadServerConfigFile(flags.config, { expandEnv: flags.expandEnv });
     const logger = createLogrusLogger(config.logLevel);
     for (const warning of warnings) logger.warn(warning, { config: flags.config });
 

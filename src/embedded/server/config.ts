@@ -54,7 +54,7 @@ export interface LoadedServerConfig {
  * @throws UserError for an unreadable file, HCL errors, a missing trust domain,
  *   unsupported plugins or key types, or a missing data directory.
  */
-export function loadServerConfigFile(path: string): LoadedServerConfig {
+export function loadServerConfigFile(path: string, options: { expandEnv?: boolean } = {}): LoadedServerConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -63,7 +63,12 @@ export function loadServerConfigFile(path: string): LoadedServerConfig {
       suggestions: ['Pass the path of a SPIRE server.conf with -config.'],
     });
   }
-  return toEmbeddedServerConfig(readServerConfig(text), path);
+  return toEmbeddedServerConfig(readServerConfig(options.expandEnv === true ? expandEnvironment(text) : text), path);
+}
+
+/** Replaces `$NAME` and `${NAME}` with environment values (empty when unset), as `spire-server run -expandEnv` does. */
+export function expandEnvironment(text: string, environment: NodeJS.ProcessEnv = process.env): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_match, braced: string | undefined, bare: string | undefined) => environment[braced ?? bare ?? ''] ?? '');
 }
 
 /** Converts a parsed SPIRE server configuration into embedded server settings; `source` names the file in errors. */

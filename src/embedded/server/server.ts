@@ -44,6 +44,11 @@ export interface EmbeddedServerHandle {
    * changed. The lab and tests use it together with the `now` option.
    */
   checkRotation(): 'prepared' | 'activated' | 'none';
+  /**
+   * Deletes registration entries whose `expires_at` has passed, as the 5-minute timer
+   * does, and returns how many were deleted. Until then agents still receive them.
+   */
+  pruneExpiredEntries(): number;
   /** Stops both listeners, waits for calls in flight, closes the datastore and removes the socket. */
   stop(): Promise<void>;
 }
@@ -61,6 +66,9 @@ export interface EmbeddedServerOptions {
 
 /** How often the CA rotation and server SVID renewal are checked. */
 const ROTATION_CHECK_INTERVAL_MS = 10_000;
+
+/** How often registration entries past their `expires_at` are deleted; SPIRE 1.15 prunes every 5 minutes. */
+const ENTRY_PRUNE_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Starts the server.
@@ -106,6 +114,8 @@ export async function startEmbeddedServer(config: EmbeddedServerConfig, options:
 
   const timer = setInterval(() => rotate(context, identity), ROTATION_CHECK_INTERVAL_MS);
   timer.unref();
+  const pruneTimer = setInterval(() => pruneExpiredEntries(context), ENTRY_PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
 
   return {
     socketPath: config.socketPath,
@@ -113,8 +123,10 @@ export async function startEmbeddedServer(config: EmbeddedServerConfig, options:
     trustDomain: config.trustDomain,
     bundle: () => bundleToMessage(datastore.findBundle(config.trustDomain)!),
     checkRotation: () => rotate(context, identity),
+    pruneExpiredEntries: () => pruneExpiredEntries(context),
     async stop() {
       clearInterval(timer);
+      clearInterval(pruneTimer);
       await Promise.all([shutdown(adminServer), shutdown(agentServer)]);
       datastore.close();
       if (existsSync(config.socketPath)) unlinkSync(config.socketPath);
@@ -187,6 +199,22 @@ function publishAuthorities(context: ServerContext): void {
     return;
   }
   context.datastore.saveBundle({ ...existing, x509Authorities: liveX509, jwtAuthorities: liveJwt, sequenceNumber: existing.sequenceNumber + 1 });
+}
+
+function pruneExpiredEntries(context: ServerContext): number {
+  const now = Math.floor(context.now().getTime() / 1000);
+  let pruned = 0;
+  try {
+    for (const entry of context.datastore.listEntries()) {
+      if (entry.expiresAt !== 0 && entry.expiresAt < now && context.datastore.deleteEntry(entry.id)) {
+        context.logger.info('Pruned an expired registration entry', { entry_id: entry.id, spiffe_id: entry.spiffeId });
+        pruned += 1;
+      }
+    }
+  } catch (error) {
+    context.logger.error('Failed to prune expired registration entries', { error: (error as Error).message });
+  }
+  return pruned;
 }
 
 function rotate(context: ServerContext, identity: ServerTlsIdentity): 'prepared' | 'activated' | 'none' {

@@ -87,7 +87,7 @@ describe('server entry commands', () => {
 
     expect(result.code).toBe(code);
     expect(result.stderr.startsWith(stderr)).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('updates, counts and deletes entry', async () => {
     const created = await runCli(['server', 'entry', 'create', '-socketPath', socket, '-spiffeID', 'spiffe://example.org/upd', '-parentID', PARENT, '-selector', 'unix:uid:5']);
@@ -106,7 +106,7 @@ describe('server entry commands', () => {
     const missing = await runCli(['server', 'entry', 'show', '-socketPath', socket, '-entryID', entryId]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`Error: error fetching entry ID ${entryId}: rpc error: code = NotFound desc = entry not found\n`);
-  }, 60_000);
+  }, 120_000);
 
   it('generates token and lists no agents', async () => {
     const token = await runCli(['server', 'token', 'generate', '-socketPath', socket, '-ttl', '60']);
@@ -114,7 +114,7 @@ describe('server entry commands', () => {
 
     const agents = await runCli(['server', 'agent', 'list', '-socketPath', socket]);
     expect(agents.stdout).toBe('No attested agents found\n');
-  }, 60_000);
+  }, 120_000);
 
   it('shows bundle as PEM and SPIFFE', async () => {
     const pem = await runCli(['server', 'bundle', 'show', '-socketPath', socket]);
@@ -128,7 +128,7 @@ describe('server entry commands', () => {
     expect(document.keys.map((key) => key.use)).toEqual(['x509-svid', 'jwt-svid']);
     expect(Buffer.from(document.keys[0]!.x5c![0]!, 'base64').equals(root.raw)).toBe(true);
     expect(document.keys[1]!.kid).toMatch(/^[A-Za-z0-9]{32}$/);
-  }, 60_000);
+  }, 120_000);
 
   it('sets, lists and deletes federated bundle', async () => {
     const pem = (await runCli(['server', 'bundle', 'show', '-socketPath', socket])).stdout;
@@ -141,7 +141,7 @@ describe('server entry commands', () => {
     expect(listed.stdout).toContain('* other.org\n');
     const deleted = await runCli(['server', 'bundle', 'delete', '-socketPath', socket, '-id', 'spiffe://other.org']);
     expect(deleted.stdout).toBe('bundle deleted.\n');
-  }, 60_000);
+  }, 120_000);
 
   it.each([
     { name: 'running server', socketOf: (socketPath: string) => socketPath, code: 0, stdout: 'Server is healthy.\n', stderr: '' },
@@ -152,5 +152,5 @@ describe('server entry commands', () => {
     expect(result.code).toBe(code);
     expect(result.stdout).toBe(stdout);
     expect(result.stderr).toBe(stderr);
-  }, 60_000);
+  }, 120_000);
 });

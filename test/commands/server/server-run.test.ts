@@ -82,7 +82,7 @@ describe('server run', () => {
     const result = await runCli(['server', 'run', '-config', path]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-  }, 60_000);
+  }, 120_000);
 
   it('keeps acknowledged entries after SIGKILL', async () => {
     const dir = join(temp.path, 'crash');

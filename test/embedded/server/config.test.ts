@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { toEmbeddedServerConfig } from '../../../src/embedded/server/config.js';
+import { expandEnvironment, toEmbeddedServerConfig } from '../../../src/embedded/server/config.js';
 import { formatLogrusLine } from '../../../src/embedded/server/logrus-logger.js';
 import { readServerConfig } from '../../../src/spire/config.js';
 import { isUserError } from '../../../src/errors.js';
@@ -73,5 +73,15 @@ describe('formatLogrusLine', () => {
     const line = formatLogrusLine(new Date('2026-01-02T03:04:05.000Z'), 'warn', 'Health check failed', { reason: 'no bundle', count: 3, path: '/tmp/a.sock' });
 
     expect(line).toBe('time="2026-01-02T03:04:05.000Z" level=warning msg="Health check failed" count=3 path=/tmp/a.sock reason="no bundle"');
+  });
+});
+
+describe('expandEnvironment', () => {
+  it.each([
+    { name: 'bare name', text: 'data_dir = "$DIR/data"', expected: 'data_dir = "/srv/data"' },
+    { name: 'braced name', text: 'data_dir = "${DIR}data"', expected: 'data_dir = "/srvdata"' },
+    { name: 'unset name', text: 'x = "$MISSING"', expected: 'x = ""' },
+  ])('expands $name', ({ text, expected }) => {
+    expect(expandEnvironment(text, { DIR: '/srv' })).toBe(expected);
   });
 });

@@ -197,6 +197,16 @@ describe('embedded server admin API', () => {
     expect(agent.x509svid_serial_number).toBe(BigInt(`0x${new X509Certificate(renewed.svid.cert_chain[0]!).serialNumber}`).toString(10));
   });
 
+  it('prunes expired entries only on request', async () => {
+    const past = String(Math.floor(Date.now() / 1000) - 60);
+    await callUnary(admin!.entry, 'BatchCreateEntry', { entries: [entryMessage({ expires_at: past }), entryMessage({ spiffe_id: id('/kept') })] });
+
+    expect(await callUnary(admin!.entry, 'CountEntries', {})).toEqual({ count: 2 });
+    expect(server!.pruneExpiredEntries()).toBe(1);
+    const listed = await callUnary<{ entries: { spiffe_id: { path: string } }[] }>(admin!.entry, 'ListEntries', {});
+    expect(listed.entries.map((entry) => entry.spiffe_id.path)).toEqual(['/kept']);
+  });
+
   it('reports debug info with server SVID', async () => {
     const info = await callUnary<{ svid_chain: { id: { path: string } }[]; entries_count: number; agents_count: number }>(admin!.debug, 'GetInfo', {});
 
