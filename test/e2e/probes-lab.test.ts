@@ -34,6 +34,7 @@ describe('pod evidence from the lab', () => {
     expect(evidence.gatherErrors).toBeUndefined();
     expect(evidence.pod?.metadata?.name).toBe('web-7d9f8b6c5-x2x9q');
     expect(evidence.node?.metadata?.name).toBe('lab-worker-2');
+    expect(evidence.pod?.metadata?.creationTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(evidence.agentPods?.map((pod) => pod.metadata?.name).sort()).toEqual(['spire-agent-7xk2p', 'spire-agent-q9w4m']);
     expect(evidence.agentHealth).toMatchObject({ node: 'lab-worker-2', healthy: true });
     expect(JSON.stringify(evidence.agentLogs)).toContain('Starting Workload and SDS APIs');

@@ -146,8 +146,37 @@ export class ClientNodeSource implements KubeSource {
   }
 }
 
+/**
+ * Serialises a typed client-node object back to API JSON. The serialiser prints dates
+ * with milliseconds, so whole-second `metav1.Time` fields are trimmed back to the API
+ * server's form (`2024-05-14T09:50:00Z`), which is what kubectl shows.
+ */
 function toJson(value: unknown, type: string): unknown {
-  return ObjectSerializer.serialize(value, type, '');
+  return trimWholeSecondTimes(ObjectSerializer.serialize(value, type, ''));
+}
+
+/** Fields of type `metav1.Time` in the objects read here (Kubernetes `core/v1` and `meta/v1` types). */
+const TIME_FIELDS = new Set([
+  'creationTimestamp',
+  'deletionTimestamp',
+  'startedAt',
+  'finishedAt',
+  'startTime',
+  'lastTransitionTime',
+  'lastProbeTime',
+  'lastHeartbeatTime',
+  'firstTimestamp',
+  'lastTimestamp',
+  'time',
+]);
+
+function trimWholeSecondTimes(value: unknown, key = ''): unknown {
+  if (typeof value === 'string' && TIME_FIELDS.has(key) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/.test(value)) {
+    return `${value.slice(0, 19)}Z`;
+  }
+  if (Array.isArray(value)) return value.map((item) => trimWholeSecondTimes(item));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, field]) => [name, trimWholeSecondTimes(field, name)]));
 }
 
 function apiErrorFromResponse(code: number, body: string | undefined, cause?: unknown): KubeApiError {
