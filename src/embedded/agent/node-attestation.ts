@@ -12,7 +12,7 @@ import type { EmbeddedAgentConfig } from './config.js';
 import { generateKeyAndCsr } from './csr.js';
 import { AgentError } from './errors.js';
 import { isServiceError, type AgentIdentity, type ServerClient } from './server-client.js';
-import { unreachableServer, verifyServerIdentityWithoutBundle } from './server-tls.js';
+import { diagnoseUnavailableServer, unreachableServer, verifyServerIdentityWithoutBundle } from './server-tls.js';
 
 /** The agent's identity after attestation, with the bundle it trusts. */
 export interface AttestedAgent {
@@ -63,6 +63,10 @@ async function attestWithJoinToken(config: EmbeddedAgentConfig, server: ServerCl
   try {
     certificates = await server.attestWithJoinToken(config.joinToken, csr, bootstrapBundle);
   } catch (error) {
+    if (isServiceError(error) && error.code === grpc.status.UNAVAILABLE) {
+      const diagnosed = await diagnoseUnavailableServer(config.serverAddress, config.serverPort, config.trustDomain, bootstrapBundle);
+      if (diagnosed) throw diagnosed;
+    }
     throw attestationError(config, error);
   }
 

@@ -70,6 +70,45 @@ export function verifyServerIdentityWithoutBundle(host: string, port: number, tr
   });
 }
 
+/**
+ * Connects once with the agent's trust settings to find out why a gRPC call found the
+ * server unavailable, and returns the matching `AgentError`: nothing listening, or a
+ * certificate the agent does not trust. Returns undefined when the handshake succeeds.
+ */
+export function diagnoseUnavailableServer(host: string, port: number, trustDomain: string, bundle: readonly Buffer[] | undefined): Promise<AgentError | undefined> {
+  const address = `${host}:${port}`;
+  return new Promise((resolve) => {
+    let connected = false;
+    const socket = connect({
+      host,
+      port,
+      ALPNProtocols: ['h2'],
+      rejectUnauthorized: bundle !== undefined,
+      ...(bundle ? { ca: pemFromDer(bundle) } : {}),
+      checkServerIdentity: (_host, certificate) => checkServerSpiffeId(trustDomain, certificate),
+    });
+    socket.once('connect', () => (connected = true));
+    socket.once('secureConnect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('error', (error) => {
+      socket.destroy();
+      resolve(connected ? untrustedServer(address, error) : unreachableServer(address, error));
+    });
+  });
+}
+
+function untrustedServer(address: string, cause: Error): AgentError {
+  return new AgentError(`could not verify the SPIRE server at ${address}: ${cause.message}`, {
+    cause,
+    suggestions: [
+      'Check that trust_bundle_path contains the current bundle of this server (`spiffe-doctor bundle show`).',
+      'Check that trust_domain matches the server trust domain.',
+    ],
+  });
+}
+
 /** Creates the `AgentError` for a server that cannot be reached. */
 export function unreachableServer(address: string, cause: unknown): AgentError {
   return new AgentError(`could not connect to the SPIRE server at ${address}: ${(cause as Error).message}`, {

@@ -10,6 +10,7 @@ import { createLogrusLogger } from '../../../src/embedded/agent/logrus-logger.js
 import { fetchJwtBundles, fetchJwtSvid, fetchX509Svid, validateJwtSvid, watchX509Svid, type X509SvidUpdate } from '../../../src/embedded/workload/client.js';
 import type { WorkloadApiError } from '../../../src/embedded/workload/errors.js';
 import { startServerFixture, type ServerFixture } from './server-fixture.js';
+import { createTestCa } from './test-ca.js';
 
 const TRUST_DOMAIN = 'example.org';
 const UID = process.getuid?.() ?? 0;
@@ -233,7 +234,8 @@ describe('embedded agent with embedded server', () => {
   it.each([
     { name: 'used join token', setUp: 'reuse', message: /^failed to receive attestation response: rpc error: code = InvalidArgument desc = .*join token does not exist or has already been used$/ },
     { name: 'unknown join token', setUp: 'unknown', message: /^failed to receive attestation response: rpc error: code = InvalidArgument desc = .*join token does not exist or has already been used$/ },
-    { name: 'dead server', setUp: 'dead', message: /^could not connect to the SPIRE server at 127\.0\.0\.1:\d+: / },
+    { name: 'dead server', setUp: 'dead', message: /^could not connect to the SPIRE server at 127\.0\.0\.1:(\d+): connect ECONNREFUSED 127\.0\.0\.1:\1$/ },
+    { name: 'wrong trust bundle', setUp: 'wrong-bundle', message: /^could not verify the SPIRE server at 127\.0\.0\.1:\d+: self[- ]signed certificate in certificate chain$/ },
   ])('agent start fails clearly: $name', async ({ setUp, message }) => {
     let overrides: Partial<EmbeddedAgentConfig> = { joinToken: 'c8f3a6b2-0000-4000-8000-000000000000' };
     if (setUp === 'reuse') {
@@ -244,6 +246,7 @@ describe('embedded agent with embedded server', () => {
       overrides = { joinToken: token, socketPath: join(fixture.directory, 'second.sock') };
     }
     if (setUp === 'dead') overrides = { ...overrides, serverPort: await closedPort() };
+    if (setUp === 'wrong-bundle') overrides = { ...overrides, trustBundle: createTestCa(TRUST_DOMAIN).bundle.x509Authorities };
 
     const failure = await startEmbeddedAgent(agentConfig(overrides), { logger: createLogrusLogger({ write: () => {} }) }).catch((error: unknown) => error);
 
