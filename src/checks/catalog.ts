@@ -16,7 +16,7 @@ export interface CatalogEntry {
   readonly title: string;
   /** The evidence fields and signals the check reads. */
   readonly looksAt: string;
-  /** What a failure means. */
+  /** Meaning of a failure. */
   readonly concludes: string;
   /** The fix, with `{name}` placeholders filled from the finding's context when known. */
   readonly fix: string;

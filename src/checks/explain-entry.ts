@@ -6,8 +6,8 @@ import { CATALOG, type CatalogEntry } from './catalog.js';
 
 /** Finds the entry whose check id or finding code is `input` (codes case-insensitively). */
 export function findCatalogEntryByIdOrCode(input: string): CatalogEntry | undefined {
-  const wanted = input.trim();
-  return CATALOG.find((entry) => entry.checkId === wanted || entry.code.toLowerCase() === wanted.toLowerCase());
+  const query = input.trim();
+  return CATALOG.find((entry) => entry.checkId === query || entry.code.toLowerCase() === query.toLowerCase());
 }
 
 function editDistance(a: string, b: string): number {
@@ -28,9 +28,9 @@ const MAX_SUGGESTION_DISTANCE = 4;
 
 /** Returns the check ids closest to `input`: those containing it or within a few edits, nearest first. */
 export function suggestCheckIds(input: string): string[] {
-  const wanted = input.trim().toLowerCase();
+  const query = input.trim().toLowerCase();
   return CATALOG.filter((entry) => !entry.retired)
-    .map((entry) => ({ id: entry.checkId, distance: entry.checkId.includes(wanted) || wanted.includes(entry.checkId) ? 0 : editDistance(wanted, entry.checkId) }))
+    .map((entry) => ({ id: entry.checkId, distance: entry.checkId.includes(query) || query.includes(entry.checkId) ? 0 : editDistance(query, entry.checkId) }))
     .filter((candidate) => candidate.distance <= MAX_SUGGESTION_DISTANCE)
     .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
     .map((candidate) => candidate.id);

@@ -20,8 +20,8 @@ function skipped(check: Check, summary: string, fix: readonly string[]): Finding
 
 function skipForMissingField(check: Check, evidence: Evidence, field: EvidenceField): Finding {
   const reason = evidence.gatherErrors?.[field];
-  const why = reason === undefined ? 'was not gathered' : `could not be gathered: ${reason}`;
-  return skipped(check, `Could not run: evidence field "${field}" ${why}.`, [
+  const state = reason === undefined ? 'was not gathered' : `could not be gathered: ${reason}`;
+  return skipped(check, `Could not run: evidence field "${field}" ${state}.`, [
     `Add "${field}" to the evidence: ${describeEvidenceSource(field)}.`,
   ]);
 }

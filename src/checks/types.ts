@@ -34,7 +34,7 @@ export interface CheckContext {
    * could not judge).
    */
   readonly now: Date | undefined;
-  /** Where `now` came from; absent when `now` is undefined. */
+  /** Source of `now`, absent when `now` is undefined. */
   readonly nowSource?: 'gatheredAt' | 'logs';
 }
 

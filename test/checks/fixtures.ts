@@ -122,7 +122,7 @@ export function loggedSelectors(selectors: readonly string[]): string {
 
 export const WORKLOAD_SELECTORS = ['k8s:sa:web', 'k8s:ns:shop', `k8s:node-name:${NODE}`, `k8s:pod-uid:${POD_UID}`, 'k8s:pod-name:web-7c9d8b6f5-q2x7k', 'k8s:container-name:web'];
 
-/** A healthy baseline: pod, matching entry, attested agent, healthy agent pod, clean logs. */
+/** Builds healthy baseline evidence: pod, matching entry, attested agent, healthy agent pod and clean logs. */
 export function makeEvidence(overrides: Partial<Evidence> = {}): Evidence {
   return {
     apiVersion: 'spiffe-doctor/v1',

@@ -1,7 +1,7 @@
 /**
  * The socket checks: mounted, at the agent's path, reachable. An emptyDir at the
- * socket path is not the agent socket; a "connection refused" proves a socket file
- * exists at the path, so the path itself is right.
+ * socket path is not the agent socket. A "connection refused" proves that a socket
+ * file exists at the path, so the path itself is right.
  */
 import { describe, expect, it } from 'vitest';
 import { socketMountedCheck } from '../../src/checks/socket/socket-mounted.js';
@@ -46,17 +46,17 @@ describe('socket-mounted', () => {
       summary: 'private to the pod',
     },
     {
-      name: 'socket path outside any mount',
+      name: 'mounted elsewhere is still mounted',
       evidence: makeEvidence({ pod: makePod({ env: { SPIFFE_ENDPOINT_SOCKET: 'unix:///run/spire/sockets/agent.sock' } }) }),
+      status: 'pass',
+      summary: 'is outside it',
+    },
+    {
+      name: 'no socket volume at all',
+      evidence: makeEvidence({ pod: makePod({ env: { SPIFFE_ENDPOINT_SOCKET: 'unix:///run/spire/sockets/agent.sock' }, volume: { configMap: { name: 'settings' } }, mountPath: '/etc/settings' }) }),
       status: 'fail',
       cause: 'socket-not-mounted',
       summary: 'No volume is mounted at the directory',
-    },
-    {
-      name: 'fetch dial path is used',
-      evidence: makeEvidence({ pod: makePod({ env: {} }), workloadFetch: dialError('/tmp/spire-agent/public/api.sock', 'no such file or directory') }),
-      status: 'fail',
-      cause: 'socket-not-mounted',
     },
   ];
 
@@ -94,6 +94,19 @@ describe('socket-path-matches', () => {
     },
     { name: 'agent path unknown', evidence: makeEvidence({ agentLogs: [] }), status: 'skipped' },
     {
+      name: 'path outside mounted directory',
+      evidence: makeEvidence({ pod: makePod({ env: { SPIFFE_ENDPOINT_SOCKET: 'unix:///run/spire/sockets/spire-agent.sock' } }), agentLogs: [] }),
+      status: 'fail',
+      cause: 'socket-path-mismatch',
+      summary: 'but the agent socket directory is mounted at /spiffe-workload-api',
+    },
+    {
+      name: 'fetch default path outside mount',
+      evidence: makeEvidence({ pod: makePod({ env: {} }), agentLogs: [], workloadFetch: dialError('/tmp/spire-agent/public/api.sock', 'no such file or directory') }),
+      status: 'fail',
+      cause: 'socket-path-mismatch',
+    },
+    {
       name: 'workload setting beats fetch default',
       evidence: makeEvidence({
         agentLogs: [agentStart('/tmp/spire-agent/public/spire-agent.sock')],
@@ -128,7 +141,18 @@ describe('socket-reachable', () => {
       status: 'fail',
       summary: 'SELinux denies',
     },
-    { name: 'gVisor sandbox cannot reach', evidence: makeEvidence({ pod: makePod({ runtimeClassName: 'gvisor' }) }), status: 'fail', cause: 'socket-unreachable' },
+    { name: 'gVisor without fetch only warns', evidence: makeEvidence({ pod: makePod({ runtimeClassName: 'gvisor' }) }), status: 'warn', cause: 'socket-unreachable' },
+    {
+      name: 'gVisor with dial error fails',
+      evidence: makeEvidence({ pod: makePod({ runtimeClassName: 'gvisor' }), workloadFetch: dialError('/spiffe-workload-api/spire-agent.sock', 'connection refused') }),
+      status: 'fail',
+      cause: 'socket-unreachable',
+    },
+    {
+      name: 'gVisor call that reached the agent',
+      evidence: makeEvidence({ pod: makePod({ runtimeClassName: 'kata' }), workloadFetch: { exitCode: 1, stderr: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded' } }),
+      status: 'pass',
+    },
     { name: 'missing socket is not a permission problem', evidence: makeEvidence({ workloadFetch: dialError('/spiffe-workload-api/spire-agent.sock', 'no such file or directory') }), status: 'pass' },
     { name: 'no fetch to judge', evidence: makeEvidence(), status: 'skipped' },
   ];

@@ -136,6 +136,17 @@ describe('svid-identity-expected', () => {
       summary: "Istio's naming convention expects spiffe://example.org/ns/shop/sa/web",
     },
     { name: 'nothing expected', evidence: makeEvidence(), status: 'skipped' },
+    {
+      name: 'expected SVID is not first',
+      evidence: makeEvidence({
+        expectedSpiffeId: 'spiffe://example.org/ns/shop/sa/web',
+        agentLogs: [],
+        workloadFetch: { exitCode: 0, stdout: `Received 2 svids after 9ms\n\nSPIFFE ID:\t\tspiffe://example.org/ns/shop/sa/admin\n\nSPIFFE ID:\t\tspiffe://example.org/ns/shop/sa/web\n` },
+      }),
+      status: 'fail',
+      cause: 'wrong-identity',
+      summary: 'a client takes the first, spiffe://example.org/ns/shop/sa/admin',
+    },
   ];
 
   it.each(cases)('$name', (testCase) => {

@@ -10,7 +10,7 @@ import type { Finding } from '../../src/checks/types.js';
 import { podFoundCheck } from '../../src/checks/workload/pod-found.js';
 import { podRunningCheck } from '../../src/checks/workload/pod-running.js';
 import type { Evidence } from '../../src/evidence/types.js';
-import { logLine, loggedSelectors, makeAgentPod, makeEvidence, makePod } from './fixtures.js';
+import { POD_UID, logLine, loggedSelectors, makeAgentPod, makeEvidence, makePod } from './fixtures.js';
 import { runCheck } from './run-check.js';
 
 interface WorkloadCase {
@@ -137,6 +137,15 @@ describe('workload-attested', () => {
       summary: 'never found the caller',
     },
     { name: 'no request reached the agent', evidence: makeEvidence({ agentLogs: [] }), status: 'skipped' },
+    {
+      name: 'sandboxed pod named',
+      evidence: makeEvidence({
+        pod: makePod({ runtimeClassName: 'gvisor' }),
+        agentLogs: [logLine('2024-05-14T09:58:19Z', 'warning', 'Container id not found; giving up', { pod_uid: POD_UID, container_id: 'x' }), unixOnly],
+      }),
+      status: 'fail',
+      summary: 'sandboxed runtime class gvisor',
+    },
   ];
 
   it.each(cases)('$name', (testCase) => {

@@ -1,9 +1,9 @@
 /**
  * The agent on the workload's node is attested to the server and its own X509-SVID
- * is current. An agent whose SVID expired (judged against the evidence's time), that
- * was banned or evicted, whose join token was already used, or whose cached trust
- * bundle predates a CA rotation cannot sync, so new entries never reach it even while
- * its health check, which only covers the local Workload API, stays green
+ * is current, judged against the evidence's time. An agent that is banned or evicted,
+ * whose SVID expired, whose join token was already used, or whose cached trust bundle
+ * predates a CA rotation cannot sync. New entries then never reach it, even while its
+ * health check stays green, because that check only covers the local Workload API
  * (SPIRE v1.15.3 `pkg/agent/agent.go`, `pkg/server/api/agent/v1`).
  */
 import { agentExpiresAt } from '../../spire/entries.js';

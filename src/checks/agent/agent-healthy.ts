@@ -1,9 +1,9 @@
 /**
  * The agent on the workload's node is running, ready and passes its health check.
- * When it crash-loops, the reason comes from its last "Agent crashed" line: a server
- * address that does not resolve is the agent's own fault, while a rejected identity
- * or a failing server belongs to the agent-attested and server-available checks,
- * which then explain this one.
+ * When it crash-loops, the reason comes from its last "Agent crashed" line. A server
+ * address that does not resolve is the agent's own fault. A rejected identity or a
+ * failing server belongs to the agent-attested and server-available checks, which
+ * then explain this one.
  */
 import type { KubePod } from '../../evidence/kube-types.js';
 import { FAILURE_LAYER, findAgentFailures, type AgentFailure } from '../support/agent-failures.js';

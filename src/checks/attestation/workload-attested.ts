@@ -10,6 +10,7 @@ import { findKubeletFailure } from '../../spire/logs.js';
 import { readAgentConfigSafely } from '../support/config-readers.js';
 import { failed, passed, skippedFor } from '../support/finding-builders.js';
 import type { LogRecord } from '../support/log-records.js';
+import { SANDBOX_RUNTIME } from '../support/workload-socket.js';
 import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
 import type { Check, Finding } from '../types.js';
 
@@ -83,10 +84,14 @@ function hasPostStartHook(pod: KubePod | undefined): boolean {
 function fault(checkId: string, kind: AttestationFault, confidence: 'certain' | 'likely', evidence: string[], view: WorkloadView): Finding {
   const text = FAULT_TEXT[kind];
   const hook = kind === 'container-not-found' && hasPostStartHook(view.pod) ? ' The workload container has a postStart hook, and Kubernetes reports no container ID until it returns.' : '';
+  const runtimeClass = view.pod?.spec?.runtimeClassName;
+  const sandbox = runtimeClass !== undefined && SANDBOX_RUNTIME.test(runtimeClass)
+    ? ` The pod runs in sandboxed runtime class ${runtimeClass}, so the caller PID the agent sees belongs to the sandbox, whose cgroup does not name the workload container.`
+    : '';
   return failed(checkId, {
     cause: 'workload-attestation-failed',
     confidence,
-    summary: `Workload attestation failed on node ${view.node ?? '?'}: ${text.summary}.${hook}`,
+    summary: `Workload attestation failed on node ${view.node ?? '?'}: ${text.summary}.${hook}${sandbox}`,
     evidence,
     fix: text.fix,
     explainedBy: ['pod-running'],

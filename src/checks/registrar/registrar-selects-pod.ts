@@ -1,11 +1,11 @@
 /**
  * A ClusterSPIFFEID of the SPIRE Controller Manager selects the workload's pod, so the
  * controller declares its entry. When the cluster registers workloads through
- * ClusterSPIFFEIDs and the pod has no entry, the reason is usually here: the
- * controller reconciles another className, the namespace matches an ignoreNamespaces
- * pattern (unanchored regular expressions, so `spire` also ignores `spire-demo`), or
- * no podSelector or namespaceSelector takes the pod (spire-controller-manager
- * `pkg/spireentry/reconciler.go`).
+ * ClusterSPIFFEIDs and the pod has no entry, the reason is usually one of these: the
+ * controller reconciles another className, or the namespace matches an
+ * ignoreNamespaces pattern. Those patterns are unanchored regular expressions, so
+ * `spire` also ignores `spire-demo`. Otherwise no podSelector or namespaceSelector
+ * takes the pod (spire-controller-manager `pkg/spireentry/reconciler.go`).
  */
 import {
   DEFAULT_IGNORE_NAMESPACES,

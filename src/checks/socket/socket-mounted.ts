@@ -6,7 +6,7 @@
  * directory when it finds no SPIRE socket there.
  */
 import { failed, passed } from '../support/finding-builders.js';
-import { canExposeAgentSocket, findMountFor, findSocketUse, listMounts, type SocketPathSource } from '../support/workload-socket.js';
+import { canExposeAgentSocket, findExposingMount, findMountFor, findSocketUse, listMounts, type SocketPathSource } from '../support/workload-socket.js';
 import { viewWorkload } from '../support/workload-view.js';
 import type { Check, Finding } from '../types.js';
 
@@ -57,6 +57,10 @@ export const socketMountedCheck = {
     const where = `socket path ${use.path} (from ${SOURCE_LABEL[use.source]})`;
     if (mount !== undefined && canExposeAgentSocket(mount.kind)) {
       return [passed(this.id, `The ${where} is on ${mount.kind} volume ${mount.mount.name ?? '?'}.`)];
+    }
+    const elsewhere = mount === undefined ? findExposingMount(view.pod, use.container) : undefined;
+    if (elsewhere !== undefined) {
+      return [passed(this.id, `Container ${elsewhere.container.name ?? '?'} mounts ${elsewhere.kind} volume ${elsewhere.mount.name ?? '?'} at ${elsewhere.mount.mountPath ?? '?'}, although its ${where} is outside it (see socket-path-matches).`)];
     }
 
     const summary = mount === undefined

@@ -1,17 +1,19 @@
 /**
- * The socket path the workload uses is the agent's socket: the same file name in the
- * mounted directory (the SPIFFE CSI driver and a hostPath volume both expose the
- * agent's socket directory, so only the file name can differ), and, for hostPath
- * volumes, the same host directory the agent pod mounts. The agent's path comes from
- * its "Starting Workload and SDS APIs" log line or its `socket_path` setting
- * (default `/tmp/spire-agent/public/api.sock`, SPIRE v1.15.3).
+ * The socket path the workload uses is the agent's socket. The SPIFFE CSI driver and
+ * a hostPath volume both expose the agent's socket directory, so the file name must
+ * match, and for hostPath volumes the host directory must be the one the agent pod
+ * mounts. The agent's path comes from its "Starting Workload and SDS APIs" log line
+ * or its `socket_path` setting (default `/tmp/spire-agent/public/api.sock`, SPIRE
+ * v1.15.3).
  */
 import type { KubePod } from '../../evidence/kube-types.js';
 import { isSocketPathSet, readAgentConfigSafely } from '../support/config-readers.js';
 import { failed, passed, skippedFor, warned } from '../support/finding-builders.js';
-import { fileNameOf, findMountFor, findSocketUse } from '../support/workload-socket.js';
+import { canExposeAgentSocket, fileNameOf, findExposingMount, findMountFor, findSocketUse, type SocketUse } from '../support/workload-socket.js';
 import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
-import type { Check, Confidence } from '../types.js';
+import type { Check, Confidence, Finding } from '../types.js';
+
+const CHECK_ID = 'socket-path-matches';
 
 interface AgentSocket {
   readonly path: string;
@@ -38,13 +40,34 @@ function findAgentSocket(view: WorkloadView): AgentSocket | undefined {
     : { path: read.config.socketPath, source: "SPIRE's default (socket_path is not set in the agent config shown)", confidence: 'possible' };
 }
 
+/**
+ * Reports a socket path outside the directory where the agent socket is mounted: the
+ * volume is there, but the workload looks elsewhere.
+ */
+function findPathOutsideMount(view: WorkloadView, use: SocketUse): Finding | undefined {
+  const mount = findMountFor(view.pod, use.container, use.path);
+  const exposing = findExposingMount(view.pod, use.container);
+  if ((mount !== undefined && canExposeAgentSocket(mount.kind)) || exposing === undefined) {
+    return undefined;
+  }
+  const directory = exposing.mount.mountPath ?? '?';
+  const suggested = `${directory.replace(/\/$/, '')}/${fileNameOf(use.path)}`;
+  return failed(CHECK_ID, {
+    cause: 'socket-path-mismatch',
+    confidence: use.source === 'istio' ? 'likely' : 'certain',
+    summary: `The workload looks for the socket at ${use.path}, but the agent socket directory is mounted at ${directory} (${exposing.kind} volume ${exposing.mount.name ?? '?'}), so nothing is at the path it dials.`,
+    evidence: [`workload socket: ${use.path} (${use.source})`, `mount: ${exposing.mount.name ?? '?'} at ${directory} in ${exposing.container.name ?? '?'}`],
+    fix: [`Point the workload into the mounted directory (SPIFFE_ENDPOINT_SOCKET=unix://${suggested}, with the agent's socket file name), or move the volumeMount to ${use.path.replace(/\/[^/]*$/, '') || '/'}.`],
+  });
+}
+
 function hostDirectoryOf(pod: KubePod | undefined, path: string): string | undefined {
   const mount = findMountFor(pod, undefined, path);
   return mount?.volume?.hostPath?.path;
 }
 
 export const socketPathMatchesCheck = {
-  id: 'socket-path-matches',
+  id: CHECK_ID,
   category: 'socket',
   title: "The workload's socket path is where the agent serves",
   severity: 'error',
@@ -53,6 +76,10 @@ export const socketPathMatchesCheck = {
   run({ evidence }) {
     const view = viewWorkload(evidence);
     const use = findSocketUse(view.pod, view.fetch, evidence.workloadFetch?.container);
+    const outside = use === undefined ? undefined : findPathOutsideMount(view, use);
+    if (outside !== undefined) {
+      return [outside];
+    }
     const agentSocket = findAgentSocket(view);
     if (use === undefined || agentSocket === undefined) {
       return [skippedFor(this.id, `Could not compare: ${use === undefined ? 'the workload sets no SPIFFE_ENDPOINT_SOCKET and no fetch was run' : 'the agent socket path is unknown (no agentConfig or agent start log)'}.`, ['Add "agentConfig" (the agent.conf text) and "workloadFetch" to the evidence.'])];

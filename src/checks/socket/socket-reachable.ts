@@ -1,17 +1,16 @@
 /**
- * The workload can connect to the mounted socket. The kernel can refuse the connect()
- * before the agent sees the caller: file permissions, an SELinux label confined
+ * The workload can connect to the mounted socket. The kernel can reject the connect()
+ * before the agent receives the call: file permissions, an SELinux label confined
  * containers may not use (OpenShift's container_t against container_var_run_t), or a
  * sandboxed runtime (Kata Containers, gVisor) whose guest kernel cannot reach a Unix
  * socket on the host.
  */
 import type { KubePod } from '../../evidence/kube-types.js';
 import type { Evidence } from '../../evidence/types.js';
-import { failed, passed, skippedFor } from '../support/finding-builders.js';
-import { viewWorkload } from '../support/workload-view.js';
+import { failed, passed, skippedFor, warned } from '../support/finding-builders.js';
+import { SANDBOX_RUNTIME } from '../support/workload-socket.js';
+import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
 import type { Check } from '../types.js';
-
-const SANDBOX_RUNTIME = /kata|gvisor|runsc|firecracker/i;
 
 function findSelinuxHints(evidence: Evidence, pod: KubePod | undefined): string[] {
   const hints: string[] = [];
@@ -25,6 +24,11 @@ function findSelinuxHints(evidence: Evidence, pod: KubePod | undefined): string[
     hints.push(denial.replace(/^#\s*/, ''));
   }
   return hints;
+}
+
+/** Tells whether the workload's call reached the agent: the fetch got an answer from it rather than a dial error. */
+function reachedAgent(view: WorkloadView): boolean {
+  return view.fetch !== undefined && view.fetch.dial === undefined && (view.fetch.succeeded || view.fetch.status !== undefined);
 }
 
 export const socketReachableCheck = {
@@ -59,16 +63,17 @@ export const socketReachableCheck = {
       ];
     }
 
-    if (runtimeClass !== undefined && SANDBOX_RUNTIME.test(runtimeClass)) {
-      return [
-        failed(this.id, {
-          cause: 'socket-unreachable',
-          confidence: 'likely',
-          summary: `The pod runs in sandboxed runtime class ${runtimeClass}: its guest kernel cannot connect to a Unix socket on the host, so the agent socket is unreachable even when mounted.`,
-          evidence: [`spec.runtimeClassName: ${runtimeClass}`],
-          fix: ['Run the workload with the default runtime class, or deliver the SVID another way (for example spiffe-helper writing files into a shared volume).'],
-        }),
-      ];
+    if (runtimeClass !== undefined && SANDBOX_RUNTIME.test(runtimeClass) && !reachedAgent(view)) {
+      // A dial error proves the sandbox cannot connect; without a fetch it is only suspected.
+      const proven = view.fetch?.dial !== undefined;
+      const details = {
+        cause: 'socket-unreachable' as const,
+        confidence: proven ? ('likely' as const) : ('possible' as const),
+        summary: `The pod runs in sandboxed runtime class ${runtimeClass}: its guest kernel may not reach a Unix socket on the host, so the agent socket can be unreachable even when mounted.`,
+        evidence: [`spec.runtimeClassName: ${runtimeClass}`, ...(proven ? [`fetch: ${view.fetch?.stderr ?? ''}`] : [])],
+        fix: ['Run the workload with the default runtime class, or deliver the SVID another way (for example spiffe-helper writing files into a shared volume).'],
+      };
+      return [proven ? failed(this.id, details) : warned(this.id, details)];
     }
     if (view.fetch === undefined) {
       return [skippedFor(this.id, 'Could not run: evidence field "workloadFetch" was not gathered.', ['Add "workloadFetch": spire-agent api fetch x509 run inside the workload pod.'])];

@@ -1,7 +1,7 @@
 /**
  * Classifies the errors a SPIRE agent logs when it crashes ("Agent crashed") or
  * cannot sync ("Synchronize failed"), by the fixed error texts of SPIRE v1.15.3, Go's
- * resolver and crypto/tls. The class tells which layer is at fault: the agent's own
+ * resolver and crypto/tls. The class names the layer at fault: the agent's own
  * configuration, its identity with the server, or the server.
  */
 import { findErrorProblem, type LoggedErrorProblem } from '../../spire/logs.js';
@@ -19,7 +19,7 @@ export type AgentFailureKind =
   | 'server-unreachable'
   | 'other';
 
-/** Which check owns each failure kind: the agent itself, its attestation, or the server. */
+/** Layer at fault for each failure kind: the agent itself, its attestation, or the server. */
 export const FAILURE_LAYER: Readonly<Record<AgentFailureKind, 'agent' | 'attestation' | 'server'>> = {
   'server-address-unresolvable': 'agent',
   'stale-trust-bundle': 'attestation',

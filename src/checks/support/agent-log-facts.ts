@@ -1,5 +1,5 @@
 /**
- * What the agent log on the workload's node shows about this workload: which PIDs
+ * Facts the agent log on the workload's node records about this workload: which PIDs
  * were attested as this pod and with which selectors, which calls got "No identity
  * issued", which entries reached the agent's cache and which SVIDs it served.
  * Message texts read from SPIRE v1.15.3 (`pkg/agent/endpoints/workload/handler.go`,
@@ -77,9 +77,11 @@ export function collectAgentLogFacts(records: readonly LogRecord[], pod: KubePod
 
   const entriesSeen = new Set<string>();
   for (const record of records) {
-    const id = record.message === AGENT_MESSAGES.entryCreated ? record.fields.entry : record.message === AGENT_MESSAGES.creatingX509 ? record.fields.entry_id : undefined;
-    if (id !== undefined) {
-      entriesSeen.add(id);
+    if (record.message === AGENT_MESSAGES.entryCreated && record.fields.entry !== undefined) {
+      entriesSeen.add(record.fields.entry);
+    }
+    if (record.message === AGENT_MESSAGES.creatingX509 && record.fields.entry_id !== undefined) {
+      entriesSeen.add(record.fields.entry_id);
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * Which registration entries concern this workload: those whose selectors all match
+ * Registration entries that concern this workload: those whose selectors all match
  * it, and, when none does, those evidently written for it that miss on one or more
  * selectors (the nearest candidates, with the selectors that differ). An entry counts
  * as written for the workload when it shares an identifying selector (service

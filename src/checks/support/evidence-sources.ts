@@ -1,6 +1,6 @@
 /**
- * How an operator gathers each evidence field by hand, quoted in the summary of a
- * skipped check so the reader knows what to add to the evidence file.
+ * The command or source for each evidence field, quoted in the fix of a skipped check
+ * so the reader can add the field to the evidence file by hand.
  */
 import type { EvidenceField } from '../types.js';
 

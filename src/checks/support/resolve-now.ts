@@ -1,7 +1,7 @@
 /**
  * "Now" for time-based checks. A saved evidence file must replay the same way, so
  * the wall clock is never read: the evidence's `gatheredAt` is now, and without it
- * the newest timestamp in its agent or server logs stands in.
+ * the newest timestamp in its agent or server logs is used instead.
  */
 import type { Evidence } from '../../evidence/types.js';
 import { parseLogRecords } from './log-records.js';

@@ -1,8 +1,7 @@
 /**
- * Whether a pod's tolerations let the scheduler place it on a tainted node, by the
- * Kubernetes rules: a toleration matches a taint when the effects agree (an empty
- * effect matches all), and either the operator is Exists and the key is empty or
- * equal, or the operator is Equal (the default) and key and value are equal.
+ * Taint and toleration matching by the Kubernetes rules. A toleration matches a taint
+ * when the effects agree (an empty effect matches all). With operator Exists the key
+ * must be empty or equal, and with Equal (the default) key and value must be equal.
  * Only NoSchedule and NoExecute taints keep a DaemonSet pod off a node.
  */
 import type { Taint, Toleration } from '../../evidence/kube-types.js';

@@ -1,6 +1,6 @@
 /**
- * Where the workload looks for the Workload API socket and which volume provides
- * that path. The path comes from, in order: the container's `SPIFFE_ENDPOINT_SOCKET`,
+ * The Workload API socket path the workload uses and the volume that provides it.
+ * The path comes from, in order: the container's `SPIFFE_ENDPOINT_SOCKET`,
  * the socket the in-pod fetch dialled, Istio's fixed SPIRE socket path for Istio
  * proxies, or none.
  */
@@ -9,6 +9,9 @@ import type { FetchView } from './workload-view.js';
 
 /** Istio's agent looks for a SPIRE socket here (Istio 1.14 and later). */
 export const ISTIO_SPIRE_SOCKET_PATH = '/var/run/secrets/workload-spiffe-uds/socket';
+
+/** Runtime classes that run pods in a sandbox VM or user-space kernel (Kata Containers, gVisor, Firecracker). */
+export const SANDBOX_RUNTIME = /kata|gvisor|runsc|firecracker/i;
 
 export type SocketPathSource = 'fetch' | 'env' | 'istio';
 
@@ -98,6 +101,11 @@ export function findMountFor(pod: KubePod | undefined, container: Container | un
     (entry) => (container === undefined || entry.container === container) && entry.mount.mountPath !== undefined && isUnder(path, entry.mount.mountPath),
   );
   return candidates.sort((a, b) => (b.mount.mountPath?.length ?? 0) - (a.mount.mountPath?.length ?? 0))[0];
+}
+
+/** Finds a hostPath or CSI mount in `container` (any container when undefined) that could expose the agent socket. */
+export function findExposingMount(pod: KubePod | undefined, container: Container | undefined): SocketMount | undefined {
+  return listMounts(pod).find((entry) => (container === undefined || entry.container === container) && canExposeAgentSocket(entry.kind));
 }
 
 /** Tells whether a volume can expose the agent's socket: a hostPath directory or a CSI volume. */

@@ -14,7 +14,7 @@ import { parseFetchOutput, type FetchOutput } from './fetch-output.js';
 import { findDialFailure, parseGrpcStatus, type DialFailure, type GrpcStatus } from './grpc-status.js';
 import { parseLogRecords } from './log-records.js';
 
-/** How the agent record for the workload's node was identified; `assumed` is the only agent listed. */
+/** Evidence that tied the agent record to the workload's node; `assumed` means it is the only agent listed. */
 export type AgentMatch = 'node-selector' | 'agent-log' | 'node-uid' | 'assumed';
 
 export interface NodeAgent {

@@ -1,7 +1,7 @@
 /**
  * The workload has the bundles of the trust domains it federates with. Without a
  * federated trust domain's bundle the agent cannot validate JWT-SVIDs or X509-SVIDs
- * from there: it answers "no keys found for trust domain", warns "Federated bundle
+ * from there: it returns "no keys found for trust domain", warns "Federated bundle
  * contents missing", and the server logs why the bundle never arrived (SPIRE v1.15.3
  * `pkg/agent/manager/cache`, `pkg/server/bundle/client`).
  */

@@ -2,8 +2,9 @@
  * The workload's SVID carries the SPIFFE ID it, or its peers, expect: the one given
  * as `expectedSpiffeId`, or, for Istio proxies, Istio's convention
  * `spiffe://<trust domain>/ns/<namespace>/sa/<service account>`, which Istio's peers
- * check. The issued ID comes from the in-pod fetch, else from the agent log, else
- * from the matching entry.
+ * check. The issued IDs come from the in-pod fetch, else from the agent log, else
+ * from the matching entries in entry ID order, the order the agent serves them in
+ * (SPIRE v1.15.3 agent cache). A client that does not pick by hint uses the first.
  */
 import { entrySpiffeId } from '../../spire/entries.js';
 import { findEntryCandidates, findExpectedSpiffeId } from '../support/entry-candidates.js';
@@ -46,8 +47,21 @@ export const svidIdentityExpectedCheck = {
     if (expected === undefined || issued === undefined) {
       return [skippedFor(this.id, expected === undefined ? 'No expected SPIFFE ID is known (give expectedSpiffeId, or the pod is not an Istio proxy).' : 'No SVID or matching entry shows which SPIFFE ID the workload gets.', ['Add "expectedSpiffeId" (--expect-id) to the evidence.'])];
     }
-    if (issued.ids.includes(expected)) {
+    if (issued.ids[0] === expected) {
       return [passed(this.id, `The workload gets ${expected}, as expected (from ${issued.source}).`)];
+    }
+    if (issued.ids.includes(expected)) {
+      return [
+        failed(this.id, {
+          cause: 'wrong-identity',
+          confidence: issued.confidence,
+          summary: `The workload receives ${issued.ids.length} SVIDs (from ${issued.source}) and a client takes the first, ${issued.ids[0] ?? '?'}, but it is expected to present ${expected}, which comes later.`,
+          evidence: issued.ids.map((id, index) => `SVID #${index + 1}: ${id}`),
+          fix: [
+            `Make the selectors of the entries disjoint so only the entry for ${expected} matches this workload, or set a hint on each entry and have the workload pick its SVID by hint.`,
+          ],
+        }),
+      ];
     }
     return [
       failed(this.id, {
