@@ -9,6 +9,8 @@ import { AgentApiFetchX509 } from '../../../src/commands/agent/api/fetch/x509.js
 import { AgentApiValidateJwt } from '../../../src/commands/agent/api/validate/jwt.js';
 import { AgentApiWatch } from '../../../src/commands/agent/api/watch.js';
 import { AgentHealthcheck } from '../../../src/commands/agent/healthcheck.js';
+import { startWorkloadServer } from '../../../src/embedded/agent/workload-server.js';
+import { silentLogger } from '../../../src/logger.js';
 import { createTestCa } from '../../embedded/agent/test-ca.js';
 import { createWorkloadFixture, entryFor, TRUST_DOMAIN, UID, type WorkloadFixture } from '../../embedded/agent/workload-fixture.js';
 
@@ -188,6 +190,19 @@ describe('agent api commands', () => {
 
     expect(exitCode).toBe(0);
     expect(stdout).toBe('Agent is healthy.\n');
+  });
+
+  it('healthcheck reports a not serving agent', async () => {
+    const server = await startWorkloadServer({
+      socketPath: join(fixture.directory, 'not-serving.sock'),
+      isHealthy: () => false,
+      dependencies: { cache: fixture.cache, attestors: [], logger: silentLogger, fetchJwtSvid: () => Promise.reject(new Error('unused')) },
+    });
+
+    const { stderr, exitCode } = await runAgentCommand(AgentHealthcheck, ['-socketPath', server.socketPath]).finally(() => server.close());
+
+    expect(exitCode).toBe(1);
+    expect(stderr).toBe('Agent is unhealthy: agent returned status "NOT_SERVING"\n');
   });
 
   it('healthcheck reports a missing agent', async () => {
