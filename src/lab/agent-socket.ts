@@ -36,7 +36,7 @@ function socketDirInVolume(volume: Volume, socket: LabAgentSocket): string | und
  * (`socket.fileName` in `socket.hostDir` on the node) is visible.
  */
 export function agentSocketPathsInContainer(pod: KubePod, containerName: string, socket: LabAgentSocket): string[] {
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
   const container = containers.find((candidate) => candidate.name === containerName);
   const paths: string[] = [];
   for (const mount of container?.volumeMounts ?? []) {

@@ -5,14 +5,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { badRequest, internalError, isApiStatusError, methodNotSupported, pathNotFound, unauthorized, type ApiStatusError } from './api-status.js';
+import { badRequest, internalError, isApiStatusError, methodNotSupported, pathNotFound, requestTooLarge, unauthorized, type ApiStatusError } from './api-status.js';
 import { resolveRoute, type LabRoute } from './api-routes.js';
 import type { LabState } from './lab-state.js';
 import { parseExecRequest, validateExecTarget } from './exec-request.js';
 import { parsePodLogOptions, servePodLog } from './pod-logs.js';
 import { authorize } from './rbac.js';
-import { getObject, LAB_RESOURCE_VERSION, listBody, selectObjects, serveWatch } from './resource-handlers.js';
-import type { LabResource } from './resources.js';
+import { addEphemeralContainers } from './ephemeral-containers.js';
+import type { LabExecBackend } from './exec-backend.js';
+import { getObject, LAB_RESOURCE_VERSION, listBody, objectMatcher, selectObjects, serveWatch, withTypeMeta, type ChangeSubscription } from './resource-handlers.js';
+import { findResource, type LabResource } from './resources.js';
 import type { LabObject } from './scenario-types.js';
 import { acceptsTable, buildTable, TABLE_CONTENT_TYPE } from './table.js';
 
@@ -25,6 +27,8 @@ export interface LabApiContext {
   /** Resolves when the lab stops, so open streams end. */
   readonly closed: Promise<void>;
   readonly logger: Logger;
+  /** Runs exec commands and the commands of ephemeral containers. */
+  readonly backend: LabExecBackend;
 }
 
 /** Reports whether the request carries the lab's bearer token. */
@@ -52,10 +56,19 @@ function writeObjects(request: IncomingMessage, response: ServerResponse, resour
 
 /** Handles one non-upgrade request. */
 export function handleApiRequest(context: LabApiContext, request: IncomingMessage, response: ServerResponse): void {
+  void serveRequest(context, request, response);
+}
+
+async function serveRequest(context: LabApiContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://lab.invalid');
   try {
     if (!isAuthenticated(request, context.token)) throw unauthorized();
-    serveRoute(context, request, response, resolveRoute(url.pathname, context.serverAddress), url.searchParams);
+    const route = resolveRoute(url.pathname, context.serverAddress);
+    if (route.kind === 'subresource' && route.subresource === 'ephemeralcontainers') {
+      await serveEphemeralContainers(context, request, response, route.namespace, route.name);
+      return;
+    }
+    serveRoute(context, request, response, route, url.searchParams);
   } catch (error) {
     if (isApiStatusError(error)) {
       context.logger.debug('Request rejected', { method: request.method, path: url.pathname, code: error.status.code, reason: error.status.reason });
@@ -83,6 +96,7 @@ function serveRoute(context: LabApiContext, request: IncomingMessage, response: 
       writeJson(response, 200, route.body);
       return;
     case 'subresource':
+      // Exec and ephemeral containers are served before this switch, so only logs remain.
       authorize(rbac, { verb: 'get', resource: { plural: 'pods', group: '' }, subresource: 'log', namespace: route.namespace, name: route.name });
       servePodLog(context.state, route.namespace, route.name, parsePodLogOptions(query), response, context.closed);
       return;
@@ -103,10 +117,55 @@ function serveCollection(context: LabApiContext, request: IncomingMessage, respo
   authorize(context.state.scenario.rbac, { verb: watch ? 'watch' : 'list', resource: route.resource, namespace: route.namespace });
   const items = selectObjects(context.state.scenario, route.resource, query, route.namespace);
   if (watch) {
-    serveWatch(route.resource, items, query, response, context.closed);
+    const matches = objectMatcher(route.resource, query, route.namespace);
+    serveWatch({ resource: route.resource, items, matches, subscribe: route.resource.plural === 'pods' ? subscribeToPods(context) : undefined }, query, response, context.closed);
     return;
   }
   writeObjects(request, response, route.resource, items, listBody(route.resource, items), context.state.now());
+}
+
+/** Builds the change subscription for pods, which change when ephemeral containers are added and run. */
+function subscribeToPods(context: LabApiContext): ChangeSubscription {
+  return (listener) => {
+    context.state.podEvents.on('pod', listener);
+    return () => context.state.podEvents.off('pod', listener);
+  };
+}
+
+/**
+ * Serves `pods/<name>/ephemeralcontainers`: GET returns the pod, PATCH adds ephemeral
+ * containers and returns the updated pod.
+ */
+async function serveEphemeralContainers(context: LabApiContext, request: IncomingMessage, response: ServerResponse, namespace: string, name: string): Promise<void> {
+  const method = request.method ?? 'GET';
+  const target = { resource: { plural: 'pods', group: '' }, subresource: 'ephemeralcontainers', namespace, name };
+  const pods = findResource('', 'v1', 'pods') as LabResource;
+  if (method === 'GET') {
+    authorize(context.state.scenario.rbac, { verb: 'get', ...target });
+    writeJson(response, 200, getObject(context.state.scenario, pods, name, namespace));
+    return;
+  }
+  if (method !== 'PATCH') throw methodNotSupported(method);
+
+  authorize(context.state.scenario.rbac, { verb: 'patch', ...target });
+  const body = await readBody(request);
+  const pod = addEphemeralContainers(context.state, context.backend, context.logger, { namespace, pod: name, contentType: request.headers['content-type'] ?? '', body });
+  context.logger.debug('Ephemeral containers patched', { namespace, pod: name });
+  writeJson(response, 200, withTypeMeta(pods, pod));
+}
+
+/** Largest request body the lab reads: 1 MiB, far above any patch a client sends. */
+const MAX_BODY_BYTES = 1 << 20;
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw requestTooLarge(MAX_BODY_BYTES);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

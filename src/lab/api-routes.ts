@@ -11,8 +11,13 @@ export type LabRoute =
   | { readonly kind: 'document'; readonly body: Record<string, unknown> }
   | { readonly kind: 'collection'; readonly resource: LabResource; readonly namespace?: string }
   | { readonly kind: 'object'; readonly resource: LabResource; readonly namespace?: string; readonly name: string }
-  | { readonly kind: 'subresource'; readonly subresource: 'log' | 'exec'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'subresource'; readonly subresource: PodSubresource; readonly namespace: string; readonly name: string }
   | { readonly kind: 'unknown' };
+
+/** Pod subresources the lab serves. */
+export type PodSubresource = 'log' | 'exec' | 'ephemeralcontainers';
+
+const POD_SUBRESOURCES: readonly string[] = ['log', 'exec', 'ephemeralcontainers'] satisfies readonly PodSubresource[];
 
 const UNKNOWN: LabRoute = { kind: 'unknown' };
 
@@ -68,6 +73,6 @@ function resolveNamespaced(group: string, version: string, namespace: string, pl
   if (!resource?.namespaced) return UNKNOWN;
   if (name === undefined) return { kind: 'collection', resource, namespace };
   if (subresource === undefined) return { kind: 'object', resource, namespace, name };
-  if (plural === 'pods' && (subresource === 'log' || subresource === 'exec')) return { kind: 'subresource', subresource, namespace, name };
+  if (plural === 'pods' && POD_SUBRESOURCES.includes(subresource)) return { kind: 'subresource', subresource: subresource as PodSubresource, namespace, name };
   return UNKNOWN;
 }

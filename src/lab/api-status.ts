@@ -12,7 +12,12 @@ export interface KubeStatus {
   readonly status: 'Failure' | 'Success';
   readonly message: string;
   readonly reason: string;
-  readonly details?: { readonly name?: string; readonly group?: string; readonly kind?: string };
+  readonly details?: {
+    readonly name?: string;
+    readonly group?: string;
+    readonly kind?: string;
+    readonly causes?: readonly { readonly reason: string; readonly message: string; readonly field: string }[];
+  };
   readonly code: number;
 }
 
@@ -98,4 +103,38 @@ export function methodNotSupported(method: string): ApiStatusError {
 /** 500 InternalError with the apiserver's `Internal error occurred:` prefix. */
 export function internalError(message: string): ApiStatusError {
   return failure(500, 'InternalError', `Internal error occurred: ${message}`);
+}
+
+/** One invalid field of an object, for {@link invalid}. */
+export interface FieldProblem {
+  /** Path such as `spec.ephemeralContainers[0].image`. */
+  readonly field: string;
+  /** Cause reason such as `FieldValueRequired`. */
+  readonly reason: string;
+  /** Text such as `Required value`. */
+  readonly message: string;
+}
+
+/**
+ * Builds 422 Invalid: `Pod "web-0" is invalid: <field>: <message>`. Unlike NotFound, the
+ * real server puts the Kind, not the plural, in `details.kind`.
+ */
+export function invalid(kind: string, name: string, problems: readonly FieldProblem[]): ApiStatusError {
+  const summary = problems.map((problem) => `${problem.field}: ${problem.message}`).join(', ');
+  const message = problems.length === 1 ? `${kind} "${name}" is invalid: ${summary}` : `${kind} "${name}" is invalid: [${summary}]`;
+  return failure(422, 'Invalid', message, { name, kind, causes: problems.map((problem) => ({ reason: problem.reason, message: problem.message, field: problem.field })) });
+}
+
+/** Builds 415 UnsupportedMediaType for a patch body type the lab does not read. */
+export function unsupportedPatchType(contentType: string): ApiStatusError {
+  return failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format (${contentType}) - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json`,
+  );
+}
+
+/** Builds 413 RequestEntityTooLarge for a body over `limit` bytes. */
+export function requestTooLarge(limit: number): ApiStatusError {
+  return failure(413, 'RequestEntityTooLarge', `the request body is larger than the lab's limit of ${limit} bytes`);
 }

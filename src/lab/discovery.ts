@@ -63,6 +63,7 @@ function subresourceEntries(resource: LabResource): Record<string, unknown>[] {
   const base = { singularName: '', namespaced: resource.namespaced };
   if (resource.plural === 'pods') {
     return [
+      { ...base, name: 'pods/ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
       { ...base, name: 'pods/exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
       { ...base, name: 'pods/log', kind: 'Pod', verbs: ['get'] },
     ];

@@ -12,7 +12,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { badRequest, internalError, isApiStatusError, pathNotFound, unauthorized, type ApiStatusError } from './api-status.js';
 import { isAuthenticated, type LabApiContext } from './api-handler.js';
 import { resolveRoute } from './api-routes.js';
-import type { LabExecBackend, LabExecResult } from './exec-backend.js';
+import type { LabExecResult } from './exec-backend.js';
 import { parseExecRequest, validateExecTarget, type ExecRequest } from './exec-request.js';
 
 /** Subprotocols the lab accepts, most preferred first. */
@@ -20,13 +20,9 @@ export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as cons
 
 const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, close: 255 } as const;
 
-/** API context plus the exec backend. */
-export interface ExecUpgradeContext extends LabApiContext {
-  readonly backend: LabExecBackend;
-}
 
 /** Creates the `upgrade` listener for the lab's HTTP server. */
-export function createExecUpgradeHandler(context: ExecUpgradeContext): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function createExecUpgradeHandler(context: LabApiContext): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
   const server = new WebSocketServer({ noServer: true, handleProtocols: (offered) => chooseProtocol(offered) ?? false });
   void context.closed.then(() => {
     for (const client of server.clients) client.terminate();
@@ -54,7 +50,7 @@ function chooseProtocol(offered: ReadonlySet<string>): string | undefined {
   return EXEC_PROTOCOLS.find((protocol) => offered.has(protocol));
 }
 
-function checkUpgrade(context: ExecUpgradeContext, request: IncomingMessage, url: URL): ExecRequest {
+function checkUpgrade(context: LabApiContext, request: IncomingMessage, url: URL): ExecRequest {
   if (!isAuthenticated(request, context.token)) throw unauthorized();
   const route = resolveRoute(url.pathname, context.serverAddress);
   if (route.kind !== 'subresource' || route.subresource !== 'exec') throw pathNotFound();
@@ -78,7 +74,7 @@ function rejectUpgrade(socket: Duplex, error: ApiStatusError): void {
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
-function runSession(context: ExecUpgradeContext, exec: ExecRequest, webSocket: WebSocket, closeMessages: boolean): void {
+function runSession(context: LabApiContext, exec: ExecRequest, webSocket: WebSocket, closeMessages: boolean): void {
   const stdinChunks: Buffer[] = [];
   let started = false;
   const start = () => {
@@ -106,7 +102,7 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-async function execute(context: ExecUpgradeContext, exec: ExecRequest, stdin: string, webSocket: WebSocket): Promise<void> {
+async function execute(context: LabApiContext, exec: ExecRequest, stdin: string, webSocket: WebSocket): Promise<void> {
   const ids = { namespace: exec.namespace, pod: exec.pod, container: exec.container };
   let status: Record<string, unknown>;
   if (!isContainerRunning(context, exec)) {
@@ -135,7 +131,7 @@ function finish(webSocket: WebSocket, status: Record<string, unknown>): void {
   webSocket.close(1000);
 }
 
-function isContainerRunning(context: ExecUpgradeContext, exec: ExecRequest): boolean {
+function isContainerRunning(context: LabApiContext, exec: ExecRequest): boolean {
   const pod = context.state.findPod(exec.namespace, exec.pod);
   const statuses = [...(pod?.status?.containerStatuses ?? []), ...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.ephemeralContainerStatuses ?? [])];
   return statuses.some((status) => status.name === exec.container && status.state?.running !== undefined);

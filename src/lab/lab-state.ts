@@ -1,6 +1,7 @@
 /**
- * The running lab's state: the scenario's objects (read-only) and the container logs,
- * which grow while the lab runs because the simulated SPIRE agent logs what it does.
+ * The running lab's state: the scenario's objects and the container logs. Logs grow
+ * while the lab runs because the simulated SPIRE agent logs what it does, and pods
+ * change when a client adds an ephemeral container.
  */
 import { EventEmitter } from 'node:events';
 import type { KubePod } from '../evidence/kube-types.js';
@@ -19,20 +20,41 @@ export function logKey(namespace: string, pod: string, container: string, previo
 
 /** Mutable lab state shared by the API server and the exec backend. */
 export class LabState {
-  readonly scenario: LabScenario;
   /** Emits `line` with `(key, LogLine)` whenever a log line is appended. */
   readonly logEvents = new EventEmitter();
+  /** Emits `pod` with the updated pod whenever {@link updatePod} changes one. */
+  readonly podEvents = new EventEmitter();
+  private current: LabScenario;
   private readonly logs = new Map<string, LogLine[]>();
   private readonly clock: () => Date;
 
   constructor(scenario: LabScenario, clock: () => Date = () => new Date()) {
-    this.scenario = scenario;
+    this.current = scenario;
     this.clock = clock;
     this.logEvents.setMaxListeners(0);
+    this.podEvents.setMaxListeners(0);
     for (const [key, lines] of Object.entries(scenario.logs)) {
       const time = this.podStartTime(key);
       this.logs.set(key, lines.map((text) => ({ time, text })));
     }
+  }
+
+  /** The scenario with every change made since the lab started. */
+  get scenario(): LabScenario {
+    return this.current;
+  }
+
+  /**
+   * Replaces the pod `namespace/name` with what `update` returns and emits it on
+   * {@link podEvents}. Does nothing when the pod does not exist.
+   */
+  updatePod(namespace: string, name: string, update: (pod: KubePod & LabObject) => KubePod & LabObject): (KubePod & LabObject) | undefined {
+    const pod = this.findPod(namespace, name);
+    if (!pod) return undefined;
+    const updated = update(pod);
+    this.current = { ...this.current, pods: this.current.pods.map((candidate) => (candidate === pod ? updated : candidate)) };
+    this.podEvents.emit('pod', updated);
+    return updated;
   }
 
   /** Returns the current time of the lab's clock. */

@@ -11,6 +11,7 @@ import { completeMetadata, completeNode, completePod } from './object-defaults.j
 import { LAB_SCENARIO_API_VERSION, type LabObject, type LabRbac, type LabScenario, type LabSpire } from './scenario-types.js';
 import {
   invalidField,
+  optionalBoolean,
   optionalList,
   optionalString,
   optionalStringList,
@@ -25,7 +26,7 @@ import { readAgents, readEntry } from './spire-defaults.js';
 export const BUNDLED_SCENARIO_DIR = fileURLToPath(new URL('../../examples/lab/', import.meta.url));
 
 const BUNDLED_NAME = /^[a-z0-9][a-z0-9-]*$/;
-const FORBIDDEN_VERBS = new Set(['get', 'list', 'watch', 'create']);
+const FORBIDDEN_VERBS = new Set(['get', 'list', 'watch', 'create', 'patch']);
 
 /** Options for {@link loadLabScenario} and {@link parseLabScenario}. */
 export interface LoadScenarioOptions {
@@ -175,6 +176,7 @@ function readSpire(source: ScenarioSource, value: unknown, nodes: readonly KubeN
       hostDir: optionalString(source, socket.hostDir, 'spire.agentSocket.hostDir', '/run/spire/agent-sockets').replace(/\/+$/, ''),
       fileName: optionalString(source, socket.fileName, 'spire.agentSocket.fileName', 'spire-agent.sock'),
     },
+    disableContainerSelectors: optionalBoolean(source, raw.disableContainerSelectors, 'spire.disableContainerSelectors', false),
     serverSocketPath: optionalString(source, raw.serverSocketPath, 'spire.serverSocketPath', '/tmp/spire-server/private/api.sock'),
     agentBinaryContainers: optionalStringList(source, raw.agentBinaryContainers, 'spire.agentBinaryContainers'),
   };

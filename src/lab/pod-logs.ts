@@ -64,6 +64,7 @@ export function servePodLog(state: LabState, namespace: string, podName: string,
   const key = logKey(namespace, podName, containerName, options.previous);
   const lines = selectLines(state.readLog(key), options, state.now());
   response.writeHead(200, { 'Content-Type': 'text/plain' });
+  response.flushHeaders();
   response.write(limitBytes(lines.map((line) => formatLine(line, options)).join(''), options.limitBytes));
   if (!options.follow || options.previous) {
     response.end();

@@ -34,13 +34,34 @@ export function getObject(scenario: LabScenario, resource: LabResource, name: st
  * @throws ApiStatusError 400 BadRequest for a malformed selector or an unknown field.
  */
 export function selectObjects(scenario: LabScenario, resource: LabResource, query: URLSearchParams, namespace?: string): LabObject[] {
+  return resource.items(scenario).filter(objectMatcher(resource, query, namespace));
+}
+
+/**
+ * Builds the test a list or watch applies to each object: in `namespace` (any when
+ * absent) and matching the `labelSelector` and `fieldSelector` query parameters.
+ * @throws ApiStatusError 400 BadRequest for a malformed selector or an unknown field.
+ */
+export function objectMatcher(resource: LabResource, query: URLSearchParams, namespace?: string): (object: LabObject) => boolean {
   const labels = parseLabelSelector(query.get('labelSelector') ?? '');
   const fields = parseFieldSelector(query.get('fieldSelector') ?? '', ['metadata.name', 'metadata.namespace', ...resource.extraFields]);
-  return resource
-    .items(scenario)
-    .filter((item) => namespace === undefined || item.metadata.namespace === namespace)
-    .filter((item) => matchesLabels(labels, item.metadata.labels))
-    .filter((item) => matchesFields(fields, selectableFields(resource, item)));
+  return (object) =>
+    (namespace === undefined || object.metadata.namespace === namespace) &&
+    matchesLabels(labels, object.metadata.labels) &&
+    matchesFields(fields, selectableFields(resource, object));
+}
+
+/** Registers a listener for changed objects and returns the function that removes it. */
+export type ChangeSubscription = (listener: (object: LabObject) => void) => () => void;
+
+/** Input of a watch: the resource, its current matching objects and a source of later changes. */
+export interface WatchSource {
+  readonly resource: LabResource;
+  readonly items: readonly LabObject[];
+  /** Tests whether a changed object belongs to this watch. */
+  readonly matches: (object: LabObject) => boolean;
+  /** Subscribes to changes; absent for resources that never change. */
+  readonly subscribe?: ChangeSubscription;
 }
 
 /** Builds the list body: `<Kind>List` with `metadata.resourceVersion`. */
@@ -60,26 +81,34 @@ function stripTypeMeta(object: LabObject): LabObject {
 
 /**
  * Streams a watch. It sends ADDED events for existing objects when the client starts
- * from resource version "" or "0" or requests initial events, then the BOOKMARK that marks
- * the end of initial events when requested, and nothing else. The stream ends after `timeoutSeconds`, when
- * the client leaves or when `closed` resolves.
+ * from resource version "" or "0" or requests initial events, then the BOOKMARK that
+ * marks the end of initial events when requested. After that it sends a MODIFIED event
+ * for each matching object that changes. The stream ends after `timeoutSeconds`, when the
+ * client leaves or when `closed` resolves.
  */
-export function serveWatch(resource: LabResource, items: readonly LabObject[], query: URLSearchParams, response: ServerResponse, closed: Promise<void>): void {
+export function serveWatch(source: WatchSource, query: URLSearchParams, response: ServerResponse, closed: Promise<void>): void {
+  const { resource } = source;
+  const send = (type: string, object: unknown) => response.write(`${JSON.stringify({ type, object })}\n`);
   response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  // Clients wait for the headers before they read events, and an idle watch may send none for a long time.
+  response.flushHeaders();
   const startVersion = query.get('resourceVersion') ?? '';
   const initialEvents = query.get('sendInitialEvents') === 'true';
   if (initialEvents || startVersion === '' || startVersion === '0') {
-    for (const item of items) response.write(`${JSON.stringify({ type: 'ADDED', object: withTypeMeta(resource, item) })}\n`);
+    for (const item of source.items) send('ADDED', withTypeMeta(resource, item));
   }
   if (initialEvents) {
-    const bookmark = { kind: resource.kind, apiVersion: groupVersion(resource), metadata: { resourceVersion: LAB_RESOURCE_VERSION, annotations: { 'k8s.io/initial-events-end': 'true' } } };
-    response.write(`${JSON.stringify({ type: 'BOOKMARK', object: bookmark })}\n`);
+    send('BOOKMARK', { kind: resource.kind, apiVersion: groupVersion(resource), metadata: { resourceVersion: LAB_RESOURCE_VERSION, annotations: { 'k8s.io/initial-events-end': 'true' } } });
   }
+  const unsubscribe = source.subscribe?.((object) => {
+    if (source.matches(object)) send('MODIFIED', withTypeMeta(resource, object));
+  });
 
   const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
   const timer = timeoutSeconds > 0 ? setTimeout(() => response.end(), timeoutSeconds * 1000) : undefined;
   const finish = () => {
     if (timer) clearTimeout(timer);
+    unsubscribe?.();
     if (!response.writableEnded) response.end();
   };
   response.on('close', finish);

@@ -62,6 +62,8 @@ export interface LabSpire {
   /** Agents per node. Nodes with a running agent pod and no record here get a default record. */
   readonly agents: readonly LabAgent[];
   readonly agentSocket: LabAgentSocket;
+  /** The agents' `disable_container_selectors` setting: attest pods without container selectors. Default false. */
+  readonly disableContainerSelectors: boolean;
   /** Server API socket inside the server container. Default `/tmp/spire-server/private/api.sock`. */
   readonly serverSocketPath: string;
   /**
@@ -73,7 +75,7 @@ export interface LabSpire {
 
 /** A request the lab rejects with 403 Forbidden. */
 export interface LabForbiddenRule {
-  /** Kubernetes verb: get, list, watch or create (exec uses create). */
+  /** Kubernetes verb: get, list, watch, create (exec uses create) or patch (ephemeral containers). */
   readonly verb: string;
   /** Resource plural, with a subresource after `/`: `pods`, `pods/log`, `pods/exec`. */
   readonly resource: string;

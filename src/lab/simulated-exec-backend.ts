@@ -35,7 +35,7 @@ export function createSimulatedExecBackend(state: LabState, ca: LabCa): LabExecB
 }
 
 function hasBinary(state: LabState, pod: KubePod & LabObject, containerName: string, binary: SimulatedProgram): boolean {
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
   const image = containers.find((container) => container.name === containerName)?.image ?? '';
   const repository = image.split('@')[0]?.split('/').pop()?.split(':')[0] ?? '';
   if (repository === binary) return true;

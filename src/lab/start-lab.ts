@@ -70,9 +70,9 @@ export async function startLab(scenario: LabScenario, options: StartLabOptions =
   const port = await listen(server, host, options.port ?? 0);
   const url = host.includes(':') ? `https://[${host}]:${port}` : `https://${host}:${port}`;
 
-  const context: LabApiContext = { state, token, serverAddress: `${host}:${port}`, closed, logger };
+  const context: LabApiContext = { state, token, serverAddress: `${host}:${port}`, closed, logger, backend };
   server.on('request', (request, response) => handleApiRequest(context, request, response));
-  server.on('upgrade', createExecUpgradeHandler({ ...context, backend }));
+  server.on('upgrade', createExecUpgradeHandler(context));
 
   const directory = await mkdtemp(join(tmpdir(), 'spiffe-doctor-lab-'));
   const kubeconfigPath = join(directory, 'kubeconfig');

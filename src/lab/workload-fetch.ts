@@ -2,14 +2,13 @@
  * `spire-agent api fetch x509` run inside a lab container, simulated along the whole
  * path a real fetch takes in SPIRE 1.15. The socket must be visible in the container, and
  * an agent pod must run on the pod's node and be healthy. The agent then attests the pod
- * (`k8sWorkloadSelectors`), takes the entries the server authorised for it
+ * (`attestK8sWorkload`), takes the entries the server authorised for it
  * (`authorizedEntries`) and issues those the workload matches (`entriesForWorkload`).
  * Outcomes and texts are SPIRE's, and the agent's log gets the lines a real agent writes.
  */
 import type { KubePod } from '../evidence/kube-types.js';
 import { authorizedEntries } from '../spire/authorization.js';
 import { agentSelectors, agentSpiffeId, entrySpiffeId } from '../spire/entries.js';
-import { k8sWorkloadSelectors } from '../spire/k8s-attestor.js';
 import type { EntryJson } from '../spire/types.js';
 import { entriesForWorkload } from '../spire/workload-matching.js';
 import { agentSocketPathsInContainer } from './agent-socket.js';
@@ -18,6 +17,7 @@ import { failed, succeeded, type LabExecResult } from './exec-backend.js';
 import { DEFAULT_X509_SVID_TTL_SECONDS, type LabCa, type LabX509Svid } from './lab-ca.js';
 import type { LabState } from './lab-state.js';
 import { formatGoDuration, formatGoJson, formatGoTime } from './spire-cli-output.js';
+import { attestWorkload } from './workload-attestation.js';
 import { findAgentPodOnNode, isAgentPod } from './spire-layout.js';
 
 /** The Workload API socket `spire-agent api fetch` dials when `-socketPath` is not given. */
@@ -73,7 +73,13 @@ export async function simulateX509Fetch(context: FetchContext, request: X509Fetc
   // An unhealthy agent cannot serve the Workload API, so the client's 5 s default timeout expires.
   if (!reach.healthy) return failed('rpc error: code = DeadlineExceeded desc = context deadline exceeded\n');
 
-  const entries = entriesForPod(context.state, request.pod, request.containerName);
+  const attestation = attestWorkload(context.state, request.pod, request.containerName);
+  if (!attestation.ok) {
+    for (const line of attestation.agentLog) appendAgentLog(context.state, reach.agentPod, line.level, line.message, line.fields);
+    return failed(`${attestation.clientError}\n`);
+  }
+
+  const entries = entriesForSelectors(context.state, request.pod.spec?.nodeName ?? '', attestation.selectors);
   if (entries.length === 0) {
     appendAgentLog(context.state, reach.agentPod, 'error', 'No identity issued', { method: 'FetchX509SVID', registered: 'false', service: 'WorkloadAPI', subsystem_name: 'endpoints' });
     return failed('rpc error: code = PermissionDenied desc = no identity issued\n');
@@ -86,16 +92,16 @@ export async function simulateX509Fetch(context: FetchContext, request: X509Fetc
 }
 
 /**
- * Returns the entries the node's agent hands to the container: attested selectors,
- * entries authorised for the node's agent record, then the matching ones. A node with
+ * Returns the entries the agent on `nodeName` issues to a workload with `selectors`: the
+ * entries authorised for the node's agent record that the selectors match. A node with
  * no attested agent record gets nothing.
  */
-export function entriesForPod(state: LabState, pod: KubePod, containerName: string): EntryJson[] {
+export function entriesForSelectors(state: LabState, nodeName: string, selectors: readonly string[]): EntryJson[] {
   const { spire } = state.scenario;
-  const record = spire.agents.find((agent) => agent.nodeName === pod.spec?.nodeName)?.agent;
+  const record = spire.agents.find((agent) => agent.nodeName === nodeName)?.agent;
   if (!record) return [];
   const authorized = authorizedEntries({ id: agentSpiffeId(record), selectors: agentSelectors(record) }, spire.entries);
-  return entriesForWorkload(k8sWorkloadSelectors(pod, { containerName }), authorized);
+  return entriesForWorkload(selectors, authorized);
 }
 
 function formatFetchPretty(svids: readonly LabX509Svid[], entries: readonly EntryJson[], ca: LabCa, elapsedMs: number): string {

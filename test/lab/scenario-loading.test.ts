@@ -58,7 +58,7 @@ describe('parseLabScenario', () => {
     { name: 'entry without selectors', text: withLine('      selectors: [k8s:ns:shop, {type: k8s, value: "sa:web"}]', '      selectors: []'), message: 'invalid lab scenario inline.yaml: spire.entries[0].selectors: selector list is empty' },
     { name: 'selector without colon', text: withLine('      selectors: [k8s:ns:shop, {type: k8s, value: "sa:web"}]', '      selectors: [k8s]'), message: 'invalid lab scenario inline.yaml: spire.entries[0].selectors[0]: selector "k8s" must be formatted as type:value' },
     { name: 'agent on unknown node', text: `${MINIMAL}  agents: [{nodeName: node-z}]\n`, message: 'invalid lab scenario inline.yaml: spire.agents[0].nodeName: node "node-z" is not in nodes' },
-    { name: 'RBAC rule with unknown verb', text: `${MINIMAL}rbac:\n  forbidden: [{verb: delete, resource: pods}]\n`, message: 'invalid lab scenario inline.yaml: rbac.forbidden[0].verb: "delete" is not one of get, list, watch, create' },
+    { name: 'RBAC rule with unknown verb', text: `${MINIMAL}rbac:\n  forbidden: [{verb: delete, resource: pods}]\n`, message: 'invalid lab scenario inline.yaml: rbac.forbidden[0].verb: "delete" is not one of get, list, watch, create, patch' },
     { name: 'log key without container', text: `${MINIMAL}logs:\n  shop/web-0: [hello]\n`, message: 'invalid lab scenario inline.yaml: logs["shop/web-0"]: key must be namespace/pod/container or namespace/pod/container/previous' },
   ])('rejects $name', ({ text, message }) => {
     let caught: unknown;
