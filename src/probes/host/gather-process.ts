@@ -1,13 +1,13 @@
 /**
  * Evidence gathering for a workload process outside Kubernetes, run on its own host. It
- * reads process facts from procfs and the agent's config and logs. It runs a Workload
- * API fetch on the local agent socket and reads registration entries from a file or the
- * local server.
+ * reads process facts from procfs and the agent's config and logs. It runs the agent's
+ * health check and a Workload API fetch on the local agent socket, and reads registration
+ * entries from a file or the local server (and attested agents from the local server).
  */
 import { readFile, stat } from 'node:fs/promises';
 
 import { UserError } from '../../errors.js';
-import { EVIDENCE_API_VERSION, type Evidence, type ProcessFacts } from '../../evidence/types.js';
+import { EVIDENCE_API_VERSION, type AgentHealth, type Evidence, type ProcessFacts } from '../../evidence/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { ProbeSkippedError } from '../errors.js';
 import { dropUndefined } from '../compact.js';
@@ -81,18 +81,22 @@ export async function gatherProcessEvidence(request: ProcessGatherRequest, optio
   const runner = new ProbeRunner<string>(timeoutMs, options.onProbe ?? (() => {}), logger, describeHostFailure);
   const run = options.runCommand ?? defaultRunCommand;
 
-  const [process, agentConfig, agentLogs, entries] = await Promise.all([
+  const [process, agentConfig, agentLogs, entries, agents] = await Promise.all([
     readProcessFacts(request, procRoot, options.etcRoot ?? '/etc', runner),
     runner.run('agentConfig', options.agentConfigPath ?? '', () => readAgentConfig(options.agentConfigPath)),
     runner.run('agentLogs', options.agentLogPath ?? 'journal', () => readAgentLogs(options, run, timeoutMs)),
-    runner.run('entries', options.entriesFile ?? 'entries', () => readEntries(options, run, timeoutMs)),
+    runner.run('entries', options.entriesFile ?? 'spire-server entry show', () => readEntries(options, run, timeoutMs)),
+    runner.run('agents', 'spire-server agent list', () => readServerJson(options, run, timeoutMs, ['agent', 'list'], '')),
   ]);
 
   const socketPath = options.agentSocketPath ?? (agentConfig === undefined ? undefined : findConfiguredSocketPath(agentConfig)) ?? DEFAULT_AGENT_SOCKET_PATH;
   const agentBinary = options.agentBinary ?? (await findExecutable('spire-agent', options.env));
-  const workloadFetch = await runner.run('workloadFetch', socketPath, () =>
-    fetchOnHost({ socketPath, agentBinary, workload: process, timeoutMs, runCommand: run, ownUid: globalThis.process.getuid?.() }),
-  );
+  const [agentHealth, workloadFetch] = await Promise.all([
+    runner.run('agentHealth', `${agentBinary ?? 'spire-agent'} healthcheck`, () => checkAgentHealth(agentBinary, socketPath, run, timeoutMs)),
+    runner.run('workloadFetch', socketPath, () =>
+      fetchOnHost({ socketPath, agentBinary, workload: process, timeoutMs, runCommand: run, ownUid: globalThis.process.getuid?.() }),
+    ),
+  ]);
 
   return dropUndefined({
     apiVersion: EVIDENCE_API_VERSION,
@@ -102,6 +106,8 @@ export async function gatherProcessEvidence(request: ProcessGatherRequest, optio
     agentConfig,
     agentLogs,
     entries: entries as Evidence['entries'],
+    agents: agents as Evidence['agents'],
+    agentHealth,
     workloadFetch,
     expectedSpiffeId: request.expectedSpiffeId,
     gatherErrors: Object.keys(runner.gatherErrors).length > 0 ? { ...runner.gatherErrors } : undefined,
@@ -164,17 +170,39 @@ async function readAgentLogs(options: ProcessGatherOptions, run: CommandRunner, 
 
 async function readEntries(options: ProcessGatherOptions, run: CommandRunner, timeoutMs: number): Promise<unknown> {
   if (options.entriesFile !== undefined) return requireEntryList(JSON.parse(await readFile(options.entriesFile, 'utf8')), options.entriesFile);
+  return readServerJson(options, run, timeoutMs, ['entry', 'show'], 'no --entries-file given and ');
+}
 
+/**
+ * Runs a `-output json` spire-server command on the local admin socket.
+ * `skipPrefix` starts the skip reason, so it can name the alternative the user had.
+ */
+async function readServerJson(
+  options: ProcessGatherOptions,
+  run: CommandRunner,
+  timeoutMs: number,
+  subcommand: readonly string[],
+  skipPrefix: string,
+): Promise<unknown> {
   const socketPath = options.serverSocketPath ?? DEFAULT_SERVER_SOCKET_PATH;
   const socket = await stat(socketPath).catch(() => undefined);
-  if (socket === undefined) throw new ProbeSkippedError(`no --entries-file given and no SPIRE server socket at ${socketPath} on this host`);
+  if (socket === undefined) throw new ProbeSkippedError(`${skipPrefix}no SPIRE server socket at ${socketPath} on this host`);
 
   const binary = options.serverBinary ?? (await findExecutable('spire-server', options.env));
-  if (binary === undefined) throw new ProbeSkippedError('no --entries-file given and no spire-server binary on PATH');
+  if (binary === undefined) throw new ProbeSkippedError(`${skipPrefix}no spire-server binary on PATH`);
 
-  const result = await run(binary, ['entry', 'show', '-output', 'json', '-socketPath', socketPath], { timeoutMs });
-  if (result.exitCode !== 0) throw new Error(`spire-server entry show exited with code ${result.exitCode}: ${result.stderr.trim()}`);
+  const result = await run(binary, [...subcommand, '-output', 'json', '-socketPath', socketPath], { timeoutMs });
+  if (result.exitCode !== 0) throw new Error(`spire-server ${subcommand.join(' ')} exited with code ${result.exitCode}: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as unknown;
+}
+
+/** Runs `spire-agent healthcheck` on the agent socket; exit code 0 means healthy (SPIRE 1.15). */
+async function checkAgentHealth(agentBinary: string | undefined, socketPath: string, run: CommandRunner, timeoutMs: number): Promise<AgentHealth> {
+  if (agentBinary === undefined) throw new ProbeSkippedError('no spire-agent binary on PATH to run its health check');
+
+  const result = await run(agentBinary, ['healthcheck', '-socketPath', socketPath], { timeoutMs });
+  const output = [result.stdout.trim(), result.stderr.trim()].filter((text) => text !== '').join('\n');
+  return { healthy: result.exitCode === 0, output };
 }
 
 /** Accepts what `spire-server entry show -output json` prints, or its bare `entries` array. */

@@ -4,6 +4,7 @@
  * cannot be read at all (unknown pod, unreachable API server) stops the gather.
  */
 import type { KubeEvent, KubePod } from '../../evidence/kube-types.js';
+import { UserError } from '../../errors.js';
 import { EVIDENCE_API_VERSION, type Evidence } from '../../evidence/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { ProbeSkippedError } from '../errors.js';
@@ -59,8 +60,8 @@ const DEFAULT_LOG_TAIL_LINES = 200;
  * registration entries, agents, logs and config. It also reads Controller Manager
  * resources and config, and runs a Workload API fetch inside the workload container.
  *
- * @throws UserError when the pod does not exist, access to it is denied, or the API
- *   server cannot be reached.
+ * @throws UserError when the pod does not exist, access to it is denied, the API server
+ *   cannot be reached, or the pod has no container of the requested name.
  */
 export async function gatherPodEvidence(request: PodGatherRequest, source: KubeSource, options: PodGatherOptions = {}): Promise<Evidence> {
   const gatheredAt = (options.now ?? (() => new Date()))().toISOString();
@@ -68,6 +69,7 @@ export async function gatherPodEvidence(request: PodGatherRequest, source: KubeS
   const runner = new ProbeRunner<Permission>(options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, options.onProbe ?? (() => {}), logger, describeGatherFailure);
 
   const pod = await readWorkloadPod(source, request, options.onProbe);
+  requireRequestedContainer(pod, request);
   const spire = new SpireGather(source, runner, resolveSpireLayout(options.spire), options.logTailLines ?? DEFAULT_LOG_TAIL_LINES);
   const gather = new PodGather(request, pod, source, runner, spire, options);
   const fields = await gather.run();
@@ -179,6 +181,15 @@ class PodGather {
       );
     });
   }
+}
+
+function requireRequestedContainer(pod: KubePod, request: PodGatherRequest): void {
+  if (request.container === undefined || pickWorkloadContainer(pod, request.container) !== undefined) return;
+
+  const names = (pod.spec?.containers ?? []).map((container) => container.name ?? '').join(', ');
+  throw new UserError(`container "${request.container}" not found in pod "${request.pod}"`, {
+    suggestions: [`Pass one of its containers: ${names || '(none)'}.`],
+  });
 }
 
 function sortOldestFirst(events: readonly KubeEvent[]): KubeEvent[] {

@@ -11,6 +11,7 @@ import { createProcFixture, FIXTURE_CGROUP, FIXTURE_PID, FIXTURE_SHA256, type Pr
 const ENTRY_SHOW_JSON =
   '{"entries":[{"id":"e1","parent_id":{"path":"/spire/agent/join_token/abc","trust_domain":"example.org"},"selectors":[{"type":"unix","value":"uid:1001"}],"spiffe_id":{"path":"/web","trust_domain":"example.org"}}],"next_page_token":""}\n';
 const FETCH_JSON = '{"crl":[],"federated_bundles":{},"svids":[{"bundle":"QQ==","hint":"","spiffe_id":"spiffe://example.org/web","x509_svid":"Qg==","x509_svid_key":"Qw=="}]}\n';
+const AGENT_LIST_JSON = '{"agents":[{"attestation_type":"join_token","id":{"path":"/spire/agent/join_token/abc","trust_domain":"example.org"}}],"next_page_token":""}\n';
 const AGENT_CONF = 'agent {\n  socket_path = "/run/spire/agent/public/api.sock"\n  trust_domain = "example.org"\n}\n';
 
 interface RecordedCommand {
@@ -29,6 +30,8 @@ function fakeRunner(calls: RecordedCommand[], fetchExit = 0): CommandRunner {
         : { exitCode: fetchExit, stdout: '', stderr: 'rpc error: code = PermissionDenied desc = no identity issued\n' };
     }
     if (args.includes('entry')) return { exitCode: 0, stdout: ENTRY_SHOW_JSON, stderr: '' };
+    if (args.includes('agent')) return { exitCode: 0, stdout: AGENT_LIST_JSON, stderr: '' };
+    if (args.includes('healthcheck')) return { exitCode: 0, stdout: 'Agent is healthy.\n', stderr: '' };
     if (file.endsWith('journalctl')) return { exitCode: 0, stdout: 'one\ntwo\nthree\n', stderr: '' };
     return { exitCode: 127, stdout: '', stderr: 'unexpected command' };
   };
@@ -72,6 +75,7 @@ describe('gatherProcessEvidence', () => {
         agentConfigPath: configPath,
         agentLogPath: logPath,
         entriesFile: entriesPath,
+        serverSocketPath: join(fixture.root, 'no-server.sock'),
         logTailLines: 2,
         runCommand: fakeRunner(calls),
         env: { PATH: binDir },
@@ -79,8 +83,9 @@ describe('gatherProcessEvidence', () => {
       },
     );
 
-    expect(evidence.gatherErrors).toBeUndefined();
+    expect(evidence.gatherErrors).toEqual({ agents: `no SPIRE server socket at ${join(fixture.root, 'no-server.sock')} on this host` });
     expect(evidence.gatheredAt).toBe('2024-05-14T10:00:00.000Z');
+    expect(evidence.agentHealth).toEqual({ healthy: true, output: 'Agent is healthy.' });
     expect(evidence.process).toEqual({
       pid: FIXTURE_PID,
       uid: 1001,
@@ -97,8 +102,9 @@ describe('gatherProcessEvidence', () => {
     expect(evidence.entries).toEqual(JSON.parse(ENTRY_SHOW_JSON));
     expect(evidence.workloadFetch?.stdout).toBe(FETCH_JSON);
     expect(evidence.workloadFetch?.socketPath).toBe('/run/spire/agent/public/api.sock');
-    expect(calls.map((call) => [call.file, ...call.args].join(' '))).toEqual([
+    expect(calls.map((call) => [call.file, ...call.args].join(' ')).sort()).toEqual([
       `${agentBinary} api fetch x509 -socketPath /run/spire/agent/public/api.sock -output json`,
+      `${agentBinary} healthcheck -socketPath /run/spire/agent/public/api.sock`,
     ]);
   });
 
@@ -136,7 +142,7 @@ describe('gatherProcessEvidence', () => {
     expect(calls.map((call) => [call.file, ...call.args].join(' '))).toContain(`${journalctl} -u spire-agent@main -n 200 --no-pager -o cat`);
   });
 
-  it('reads entries from the local server', async () => {
+  it('reads entries and agents from the local server', async () => {
     const calls: RecordedCommand[] = [];
     const server = await installFakeBinary('spire-server');
     const serverSocket = join(fixture.root, 'api.sock');
@@ -148,7 +154,9 @@ describe('gatherProcessEvidence', () => {
     );
 
     expect(evidence.entries).toEqual(JSON.parse(ENTRY_SHOW_JSON));
+    expect(evidence.agents).toEqual(JSON.parse(AGENT_LIST_JSON));
     expect(calls.map((call) => [call.file, ...call.args].join(' '))).toContain(`${server} entry show -output json -socketPath ${serverSocket}`);
+    expect(calls.map((call) => [call.file, ...call.args].join(' '))).toContain(`${server} agent list -output json -socketPath ${serverSocket}`);
   });
 
   it('records what could not be gathered', async () => {
@@ -169,6 +177,8 @@ describe('gatherProcessEvidence', () => {
       agentConfig: `no such file: ${join(fixture.root, 'missing.conf')}`,
       agentLogs: 'no agent log file given (--agent-log) and journalctl is not installed',
       entries: `no --entries-file given and no SPIRE server socket at ${join(fixture.root, 'no.sock')} on this host`,
+      agents: `no SPIRE server socket at ${join(fixture.root, 'no.sock')} on this host`,
+      agentHealth: 'no spire-agent binary on PATH to run its health check',
     });
     expect(evidence.workloadFetch?.exitCode).toBe(1);
     expect(evidence.workloadFetch?.stderr).toContain('rpc error: code = Unavailable');

@@ -142,8 +142,16 @@ describe('gatherPodEvidence', () => {
       message: 'could not read pod "web-0": forbidden; grant get on pods in namespace shop',
       suggestion: 'Check your access with kubectl auth can-i get pods -n shop.',
     },
-  ])('raises a user error for $name', async ({ prepare, pod, message, suggestion }) => {
-    const error = await gatherPodEvidence({ namespace: 'shop', pod }, prepare()).catch((thrown: unknown) => thrown);
+    {
+      name: 'unknown container',
+      prepare: () => quickstartCluster(),
+      pod: 'web-0',
+      container: 'sidecar',
+      message: 'container "sidecar" not found in pod "web-0"',
+      suggestion: 'Pass one of its containers: web.',
+    },
+  ])('raises a user error for $name', async ({ prepare, pod, container, message, suggestion }) => {
+    const error = await gatherPodEvidence({ namespace: 'shop', pod, container }, prepare()).catch((thrown: unknown) => thrown);
 
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toBe(message);
