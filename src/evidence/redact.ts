@@ -1,10 +1,11 @@
 /**
- * Redaction of secrets from evidence before it is stored or shared: private keys, JWTs
- * (JWT-SVIDs and any other JWS in compact form), SPIRE join tokens, bearer tokens,
- * password and secret settings in configs (a datastore connection string, an upstream
- * authority's credentials), and container env values whose names mark them as secrets.
- * Secrets are replaced by a marker such as `[redacted: private key]`, so a reader still
- * sees that a value was there. Redacting twice gives the same result as redacting once.
+ * Redaction of secrets from evidence before it is stored or shared. It covers private
+ * keys, JWTs (JWT-SVIDs and any other JWS in compact form), SPIRE join tokens and bearer
+ * tokens. It also covers password and secret settings in configs, such as a datastore
+ * connection string or an upstream authority's credentials, and container env values
+ * whose names mark them as secrets. Secrets are replaced by a marker such as
+ * `[redacted: private key]`, so a reader still sees that a value was there. Redacting
+ * twice gives the same result as redacting once.
  */
 import type { Evidence } from './types.js';
 
