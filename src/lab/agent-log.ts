@@ -5,6 +5,7 @@
  */
 import type { KubePod } from '../evidence/kube-types.js';
 import { logKey, type LabState } from './lab-state.js';
+import { formatKubeTime } from './object-defaults.js';
 
 let nextPid = 4100;
 
@@ -14,7 +15,7 @@ function quoteIfNeeded(value: string): string {
 
 /** Formats one agent log line. */
 export function formatAgentLogLine(time: Date, level: string, message: string, fields: Readonly<Record<string, string>>): string {
-  const timestamp = time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const timestamp = formatKubeTime(time);
   const rendered = Object.keys(fields)
     .sort()
     .map((key) => `${key}=${quoteIfNeeded(fields[key] ?? '')}`);

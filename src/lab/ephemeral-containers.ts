@@ -11,7 +11,7 @@ import type { Logger } from '../logger.js';
 import { badRequest, invalid, notFound, unsupportedPatchType, type FieldProblem } from './api-status.js';
 import type { LabExecBackend } from './exec-backend.js';
 import { logKey, type LabState } from './lab-state.js';
-import { imageIdFor, qualifyImage } from './object-defaults.js';
+import { formatKubeTime, imageIdFor, qualifyImage } from './object-defaults.js';
 import { hexDigest } from './deterministic-ids.js';
 import type { LabObject } from './scenario-types.js';
 import { isRecord } from './scenario-validation.js';
@@ -101,7 +101,7 @@ async function startContainer(state: LabState, backend: LabExecBackend, logger: 
   // Let the PATCH reply go out first, as the kubelet starts containers after the API server accepts them.
   await new Promise((resolve) => setImmediate(resolve));
   const name = container.name ?? '';
-  const startedAt = state.now().toISOString();
+  const startedAt = formatKubeTime(state.now());
   setState(state, patch, name, { running: { startedAt } });
   const command = [...(container.command ?? []), ...(container.args ?? [])];
   if (command.length === 0) return;
@@ -117,5 +117,5 @@ async function startContainer(state: LabState, backend: LabExecBackend, logger: 
     exitCode = 128;
   }
   const reason = exitCode === 0 ? 'Completed' : 'Error';
-  setState(state, patch, name, { terminated: { reason, exitCode, startedAt, finishedAt: state.now().toISOString() } });
+  setState(state, patch, name, { terminated: { reason, exitCode, startedAt, finishedAt: formatKubeTime(state.now()) } });
 }

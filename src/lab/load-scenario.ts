@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { KubeNode, KubePod } from '../evidence/kube-types.js';
 import { UserError } from '../errors.js';
-import { completeMetadata, completeNode, completePod } from './object-defaults.js';
+import { completeMetadata, completeNode, completePod, formatKubeTime } from './object-defaults.js';
 import { LAB_SCENARIO_API_VERSION, type LabObject, type LabRbac, type LabScenario, type LabSpire } from './scenario-types.js';
 import {
   invalidField,
@@ -73,7 +73,7 @@ function buildScenario(source: ScenarioSource, raw: Record<string, unknown>, now
     throw invalidField(source, 'apiVersion', `must be "${LAB_SCENARIO_API_VERSION}", got ${JSON.stringify(raw.apiVersion ?? null)}`);
   }
   const metadata = raw.metadata === undefined ? {} : requireRecord(source, raw.metadata, 'metadata');
-  const createdAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const createdAt = formatKubeTime(now);
 
   const nodes = readObjectList(source, raw.nodes, 'nodes', false).map((node) => completeNode(node as KubeNode & LabObject, createdAt));
   const rawPods = readObjectList(source, raw.pods, 'pods', true);

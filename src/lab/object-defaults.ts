@@ -7,6 +7,11 @@ import type { ContainerStatus, KubeNode, KubePod, PodSpec } from '../evidence/ku
 import { hexDigest, ipFromSeed, uuidFromSeed } from './deterministic-ids.js';
 import type { LabObject } from './scenario-types.js';
 
+/** Formats a time as Kubernetes writes timestamps: RFC 3339 in UTC, whole seconds. */
+export function formatKubeTime(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Kubelet version the lab reports for nodes without one. */
 const DEFAULT_KUBELET_VERSION = 'v1.30.0';
 

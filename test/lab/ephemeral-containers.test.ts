@@ -59,8 +59,11 @@ describe('ephemeral containers', () => {
     const log = await clients.core.readNamespacedPodLog({ ...WEB, container: DEBUGGER.name });
     const agentLog = await clients.core.readNamespacedPodLog({ namespace: 'spire', name: 'spire-agent-q9w4m', tailLines: 2 });
 
+    const stored = clients.lab.state.findPod(WEB.namespace, WEB.name)?.status?.ephemeralContainerStatuses?.[0]?.state?.terminated;
+
     expect(terminated.exitCode).toBe(1);
     expect(terminated.reason).toBe('Error');
+    expect(stored?.finishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     expect(log).toBe('rpc error: code = DeadlineExceeded desc = context deadline exceeded\n');
     expect(agentLog).toContain('level=error msg="Timed out collecting selectors"');
     expect(agentLog).toContain('level=error msg="Workload attestation failed"');
