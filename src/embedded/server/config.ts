@@ -35,6 +35,32 @@ export interface EmbeddedServerConfig {
   readonly adminIds: readonly string[];
 }
 
+/**
+ * Returns settings with SPIRE 1.15's defaults for everything not given: TLS on
+ * 0.0.0.0:8081, ec-p256 CA keys, 24 h CA TTL, 1 h X509-SVID and 5 min JWT-SVID TTLs,
+ * and the datastore and disk key file under `dataDir`. For in-process servers in the
+ * lab and in tests, which have no server.conf.
+ */
+export function createEmbeddedServerConfig(
+  settings: Pick<EmbeddedServerConfig, 'trustDomain' | 'dataDir'> & Partial<EmbeddedServerConfig>,
+): EmbeddedServerConfig {
+  return {
+    bindAddress: '0.0.0.0',
+    bindPort: 8081,
+    socketPath: '/tmp/spire-server/private/api.sock',
+    logLevel: 'info',
+    caKeyType: 'ec-p256',
+    caTtlSeconds: 24 * 3600,
+    defaultX509SvidTtlSeconds: 3600,
+    defaultJwtSvidTtlSeconds: 300,
+    agentTtlSeconds: settings.defaultX509SvidTtlSeconds ?? 3600,
+    databasePath: join(settings.dataDir, 'datastore.sqlite3'),
+    keyManager: { kind: 'disk', keysPath: join(settings.dataDir, 'keys.json') },
+    adminIds: [],
+    ...settings,
+  };
+}
+
 /** Plugins the embedded server implements, by type; any other plugin is a configuration error. */
 const SUPPORTED_PLUGINS: Readonly<Record<string, readonly string[]>> = {
   DataStore: ['sql'],

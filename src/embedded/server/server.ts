@@ -109,8 +109,8 @@ export async function startEmbeddedServer(config: EmbeddedServerConfig, options:
       suggestions: [`Check that ${config.bindAddress}:${config.bindPort} is free and that ${config.socketPath} is writable.`],
     });
   }
-  logger.info('Starting Server APIs', { address: `${config.bindAddress}:${port}`, network: 'tcp' });
-  logger.info('Starting Server APIs', { address: config.socketPath, network: 'unix' });
+  logger.info('Starting Server APIs', { address: `${config.bindAddress}:${port}`, network: 'tcp', subsystem_name: 'endpoints' });
+  logger.info('Starting Server APIs', { address: config.socketPath, network: 'unix', subsystem_name: 'endpoints' });
 
   const timer = setInterval(() => rotate(context, identity), ROTATION_CHECK_INTERVAL_MS);
   timer.unref();
@@ -161,6 +161,7 @@ function openContext(config: EmbeddedServerConfig, datastore: Datastore, logger:
     expiration: ca.current.certificate.validTo,
     issued_at: ca.current.certificate.validFrom,
     slot: 'current',
+    subsystem_name: 'ca_manager',
     trust_domain_id: `spiffe://${config.trustDomain}`,
   });
   return context;
@@ -221,7 +222,10 @@ function rotate(context: ServerContext, identity: ServerTlsIdentity): 'prepared'
   try {
     const change = context.ca.rotateIfDue();
     if (change !== 'none') {
-      context.logger.info(change === 'prepared' ? 'X509 CA prepared' : 'X509 CA activated', { trust_domain_id: `spiffe://${context.config.trustDomain}` });
+      context.logger.info(change === 'prepared' ? 'X509 CA prepared' : 'X509 CA activated', {
+        subsystem_name: 'ca_manager',
+        trust_domain_id: `spiffe://${context.config.trustDomain}`,
+      });
     }
     context.publishAuthorities();
     const roots = context.datastore.findBundle(context.config.trustDomain)?.x509Authorities.map((authority) => authority.asn1) ?? [];

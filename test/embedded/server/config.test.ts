@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { expandEnvironment, toEmbeddedServerConfig } from '../../../src/embedded/server/config.js';
+import { createEmbeddedServerConfig, expandEnvironment, toEmbeddedServerConfig } from '../../../src/embedded/server/config.js';
 import { formatLogrusLine } from '../../../src/embedded/server/logrus-logger.js';
 import { readServerConfig } from '../../../src/spire/config.js';
 import { isUserError } from '../../../src/errors.js';
@@ -83,5 +83,17 @@ describe('expandEnvironment', () => {
     { name: 'unset name', text: 'x = "$MISSING"', expected: 'x = ""' },
   ])('expands $name', ({ text, expected }) => {
     expect(expandEnvironment(text, { DIR: '/srv' })).toBe(expected);
+  });
+});
+
+describe('createEmbeddedServerConfig', () => {
+  it('fills SPIRE defaults under data directory', () => {
+    const config = createEmbeddedServerConfig({ trustDomain: 'example.org', dataDir: '/srv/sd', bindPort: 0 });
+
+    expect(config.bindPort).toBe(0);
+    expect(config.databasePath).toBe('/srv/sd/datastore.sqlite3');
+    expect(config.keyManager).toEqual({ kind: 'disk', keysPath: '/srv/sd/keys.json' });
+    expect(config.agentTtlSeconds).toBe(3600);
+    expect(config.defaultJwtSvidTtlSeconds).toBe(300);
   });
 });
