@@ -283,7 +283,8 @@ describe('redaction properties', () => {
         pod: fc.record({ metadata: fc.record({ name: fc.string(), labels: fc.dictionary(fc.string({ minLength: 1 }), fc.string()) }) }),
         agentLogs: fc.array(fc.oneof(fc.string(), fc.constant(`key=${pkcs8Pem}`), fc.constant(`jwt ${jwtSvid}`))),
         serverConfig: fc.oneof(fc.string(), fc.constant('server {\n  join_token = "x"\n}')),
-        futureField: fc.jsonValue(),
+        // JSON has no -0, so the generated value is taken through JSON once, as any evidence file is.
+        futureField: fc.jsonValue().map((value) => JSON.parse(JSON.stringify(value)) as unknown),
       });
 
       await fc.assert(
