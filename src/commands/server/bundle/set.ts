@@ -25,7 +25,7 @@ export class ServerBundleSet extends SpireServerCommand {
   async run(): Promise<unknown> {
     const { flags } = await this.parse(ServerBundleSet);
     if (flags.id === undefined || flags.id === '') {
-      throw new UserError('id flag is required', { suggestions: ['Pass -id spiffe://<trust domain>.'] });
+      throw new UserError('id is required', { suggestions: ['Pass -id spiffe://<trust domain>.'] });
     }
     const source = flags.path ?? 'stdin';
     let text: string;

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 
-import { callUnary, codeName } from '../../../embedded/server/cli/admin-client.js';
+import { callUnary } from '../../../embedded/server/cli/admin-client.js';
 import { outputFlag, ServerCommandError, socketPathFlag, SpireServerCommand } from '../../../embedded/server/cli/spire-server-command.js';
 import { formatSpireJson } from '../../../embedded/server/cli/spire-json.js';
 import { UserError } from '../../../errors.js';
@@ -33,8 +33,7 @@ export class ServerEntryDelete extends SpireServerCommand {
     if (flags.output === 'json') process.stdout.write(formatSpireJson(response));
     for (const result of response.results) {
       if (result.status.code !== 0) {
-        // NOTE: the wording of this failure line is ours; SPIRE's exact text was not checked.
-        throw new ServerCommandError(`failed to delete entry with ID ${result.id} (code: ${codeName(result.status.code)}, msg: "${result.status.message}")`);
+        throw new ServerCommandError(`failed to delete entry: ${result.status.message}`);
       }
       if (flags.output !== 'json') process.stdout.write(`Deleted entry with ID: ${result.id}\n`);
     }
