@@ -2,7 +2,7 @@
  * Loads a lab scenario from a YAML or JSON file, or by the name of a bundled scenario
  * in `examples/lab/`, validates it and fills in defaults.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { KubeNode, KubePod } from '../evidence/kube-types.js';
@@ -40,17 +40,30 @@ export interface LoadScenarioOptions {
  * @throws UserError when the file is missing, unparsable or invalid.
  */
 export async function loadLabScenario(pathOrName: string, options: LoadScenarioOptions = {}): Promise<LabScenario> {
-  const file = BUNDLED_NAME.test(pathOrName) ? `${BUNDLED_SCENARIO_DIR}${pathOrName}.yaml` : pathOrName;
+  const bundled = BUNDLED_NAME.test(pathOrName);
+  const file = bundled ? `${BUNDLED_SCENARIO_DIR}${pathOrName}.yaml` : pathOrName;
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    const names = bundled ? await listBundledNames() : [];
+    const known = names.length > 0 ? ` Bundled scenarios: ${names.join(', ')}.` : '';
     throw new UserError(`could not read lab scenario ${file}: ${(error as Error).message}`, {
       cause: error,
-      suggestions: ['Run `spiffe-doctor lab scenarios` for the bundled names, or pass the path of a scenario file.'],
+      suggestions: [`Pass a bundled scenario name or the path of a scenario file.${known}`],
     });
   }
   return parseLabScenario(text, file, options);
+}
+
+/** Returns the names of the bundled scenarios, sorted, or none when their directory cannot be read. */
+export async function listBundledNames(): Promise<string[]> {
+  try {
+    const files = await readdir(BUNDLED_SCENARIO_DIR);
+    return files.filter((file) => file.endsWith('.yaml')).map((file) => file.slice(0, -'.yaml'.length)).sort();
+  } catch {
+    return [];
+  }
 }
 
 /**

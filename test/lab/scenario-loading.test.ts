@@ -155,9 +155,14 @@ describe('parseLabScenario', () => {
 
 describe('loadLabScenario', () => {
   it('rejects an unknown bundled name', async () => {
-    const failure = loadLabScenario('no-such-scenario');
+    const failure = await loadLabScenario('no-such-scenario').catch((error: unknown) => error);
 
-    await expect(failure).rejects.toThrow(/^could not read lab scenario .*examples\/lab\/no-such-scenario\.yaml: ENOENT/);
+    expect(isUserError(failure)).toBe(true);
+    if (!isUserError(failure)) return;
+    expect(failure.message).toMatch(/^could not read lab scenario .*examples\/lab\/no-such-scenario\.yaml: ENOENT/);
+    expect(failure.suggestions).toEqual([
+      'Pass a bundled scenario name or the path of a scenario file. Bundled scenarios: agent-crashloop, agent-missing, forbidden-exec, healthy, helm-chart, selector-mismatch, socket-path-mismatch.',
+    ]);
   });
 
   it('lists every bundled scenario', async () => {
