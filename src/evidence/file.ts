@@ -15,7 +15,7 @@ import type { ShapeProblem } from './shape.js';
 import { EVIDENCE_API_VERSION, type Evidence } from './types.js';
 import { validateEvidence } from './validate.js';
 
-/** How many shape problems an error message lists before it says how many more there are. */
+/** Maximum number of shape problems an error message lists before it counts the rest. */
 const MAX_LISTED_PROBLEMS = 10;
 
 /**

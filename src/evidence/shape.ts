@@ -8,9 +8,9 @@
 export interface ShapeProblem {
   /** Dotted path from the document root, for example `entries[2].selectors`. */
   readonly path: string;
-  /** What the value should be, for example `a string`. */
+  /** The expected kind of value, for example `a string`. */
   readonly expected: string;
-  /** What was found instead, for example `a number`. */
+  /** The kind of value found instead, for example `a number`. */
   readonly found: string;
 }
 

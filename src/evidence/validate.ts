@@ -117,12 +117,12 @@ const agentJson = objectOf(
 
 const agentHealth = objectOf({ node: aString, healthy: aBoolean, output: aString }, ['healthy']);
 
-/** A single value, or (for fleet evidence) an object keyed by node name. */
+/** Accepts a single value, or (for fleet evidence) an object keyed by node name. */
 function perNode(single: ShapeRule, isSingle: (value: unknown) => boolean): ShapeRule {
   return eitherOf(single, recordOf(single), (value) => (isPlainObject(value) && !isSingle(value) ? 'second' : 'first'));
 }
 
-/** A bare array, or the whole CLI output object that wraps it under `key`. */
+/** Accepts a bare array, or the whole CLI output object that wraps it under `key`. */
 function listOrWrapped(key: string, item: ShapeRule): ShapeRule {
   return eitherOf(arrayOf(item), objectOf({ [key]: arrayOf(item) }, [key]), (value) =>
     Array.isArray(value) ? 'first' : 'second',
@@ -150,6 +150,7 @@ const evidenceFields: Readonly<Record<string, ShapeRule>> = {
   entries: listOrWrapped('entries', entryJson),
   agents: listOrWrapped('agents', agentJson),
   agentPods: arrayOf(kubePod),
+  serverPods: arrayOf(kubePod),
   agentHealth: perNode(agentHealth, (value) => isPlainObject(value) && 'healthy' in value),
   agentLogs: perNode(strings, Array.isArray),
   serverLogs: strings,

@@ -56,12 +56,13 @@ export async function gatherNamespaceEvidence(
   const pods = listed.filter((pod) => !spirePods.has(podKey(pod)));
   const nodes = [...new Set(pods.map((pod) => pod.spec?.nodeName).filter((node): node is string => node !== undefined))].sort();
 
-  const [agentHealth, agentLogs, agentConfig, entries, agents, serverLogs, serverConfig, controllerManagerConfig, controllerResources] = await Promise.all([
+  const [agentHealth, agentLogs, agentConfig, entries, agents, serverPods, serverLogs, serverConfig, controllerManagerConfig, controllerResources] = await Promise.all([
     perNode(nodes, (node) => spire.agentHealth(`agentHealth.${node}`, node)),
     perNode(nodes, (node) => spire.agentLogs(`agentLogs.${node}`, node)),
     spire.agentConfig(),
     spire.entries(),
     spire.agents(),
+    spire.serverPodList(),
     spire.serverLogs(),
     spire.serverConfig(),
     spire.controllerManagerConfig(),
@@ -79,6 +80,7 @@ export async function gatherNamespaceEvidence(
     agentConfig,
     entries: entries as Evidence['entries'],
     agents: agents as Evidence['agents'],
+    serverPods,
     serverLogs,
     serverConfig,
     controllerManagerConfig,

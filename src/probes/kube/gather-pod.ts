@@ -117,7 +117,8 @@ class PodGather {
       spire.serverLogs(),
       spire.serverConfig(),
     ]);
-    const [controllerManagerConfig, workloadFetch, controllerResources] = await Promise.all([
+    const [serverPods, controllerManagerConfig, workloadFetch, controllerResources] = await Promise.all([
+      spire.serverPodList(),
       spire.controllerManagerConfig(),
       this.workloadFetch(),
       spire.controllerResources(),
@@ -132,6 +133,7 @@ class PodGather {
       agentConfig,
       entries: entries as Evidence['entries'],
       agents: agents as Evidence['agents'],
+      serverPods,
       serverLogs,
       serverConfig,
       controllerManagerConfig,

@@ -120,8 +120,20 @@ export class SpireGather {
     return configured ?? (withDefault ? DEFAULT_AGENT_SOCKET_PATH : undefined);
   }
 
+  /** Lists the SPIRE server pods as the `serverPods` evidence field. */
+  serverPodList(): Promise<KubePod[] | undefined> {
+    return this.runner.run('serverPods', () => this.inServerNamespace('list', 'pods'), async () => {
+      const found = await this.serverPods();
+      if (found === undefined) throw new ProbeSkippedError(`no SPIRE server pod found in ${describeLocations(this.layout.serverLocations)}`);
+      return found.pods;
+    });
+  }
+
   serverPods(): Promise<FoundPods | undefined> {
-    this.serverPodsPromise ??= findSpirePods(this.source, this.layout.serverLocations);
+    this.serverPodsPromise ??= findSpirePods(this.source, this.layout.serverLocations).then((found) => {
+      this.serverNamespace = found?.location.namespace;
+      return found;
+    });
     return this.serverPodsPromise;
   }
 
@@ -139,7 +151,6 @@ export class SpireGather {
     if (found === undefined || pod === undefined) {
       throw new ProbeSkippedError(`no SPIRE server pod found in ${describeLocations(this.layout.serverLocations)}`);
     }
-    this.serverNamespace = found.location.namespace;
     const container = pickContainer(pod, this.layout.serverContainer) ?? pickContainer(pod, undefined);
     return { namespace: found.location.namespace, pod: pod.metadata?.name ?? '', container: container?.name ?? '' };
   }

@@ -32,6 +32,7 @@ describe('gatherPodEvidence', () => {
     expect(evidence.node?.metadata?.name).toBe('node-a');
     expect(evidence.events?.map((event) => event.reason)).toEqual(['Pulled', 'Started']);
     expect(evidence.agentPods?.map((pod) => pod.metadata?.name)).toEqual(['spire-agent-node-a', 'spire-agent-node-b']);
+    expect(evidence.serverPods?.map((pod) => pod.metadata?.name)).toEqual(['spire-server-0']);
     expect(evidence.agentHealth).toEqual({ node: 'node-a', healthy: true, output: 'Agent is healthy.' });
     expect(evidence.agentLogs).toEqual(['time="2024-05-14T09:49:00Z" level=info msg="Starting Workload and SDS APIs"', 'line two']);
     expect(evidence.serverLogs).toEqual(['time="2024-05-14T09:48:00Z" level=info msg="Starting Server APIs"']);
@@ -202,6 +203,7 @@ describe('gatherPodEvidence', () => {
 
     expect(evidence.gatherErrors?.agentPods).toContain('forbidden: grant list on pods in namespace spire');
     expect(evidence.gatherErrors?.entries).toContain('could not list SPIRE server pods: forbidden: grant list on pods in namespace spire');
+    expect(evidence.gatherErrors?.serverPods).toContain('forbidden: grant list on pods in namespace spire');
     expect(evidence.gatherErrors?.agentHealth).toContain('not gathered because agent pods were not listed: forbidden');
   });
 
@@ -227,6 +229,7 @@ describe('gatherPodEvidence', () => {
     expect(evidence.gatherErrors?.entries).toBe(
       'no SPIRE server pod found in spire (app=spire-server), spire-server (app.kubernetes.io/name=server), spire-system (app.kubernetes.io/name=server)',
     );
+    expect(evidence.gatherErrors?.serverPods).toBe(evidence.gatherErrors?.entries);
   });
 
   it('records an unhealthy agent', async () => {
@@ -346,7 +349,7 @@ describe('gatherPodEvidence', () => {
 
     await gatherPodEvidence(request, source, { onProbe: (name: string, state: ProbeState) => states.push(`${name} ${state}`) });
 
-    for (const field of ['pod', 'node', 'events', 'agentPods', 'agentHealth', 'agentLogs', 'agentConfig', 'entries', 'agents', 'serverLogs', 'serverConfig', 'workloadFetch']) {
+    for (const field of ['pod', 'node', 'events', 'agentPods', 'agentHealth', 'agentLogs', 'agentConfig', 'entries', 'agents', 'serverPods', 'serverLogs', 'serverConfig', 'workloadFetch']) {
       expect(states).toContain(`${field} started`);
       expect(states).toContain(`${field} succeeded`);
     }
