@@ -313,6 +313,20 @@ describe('pod logs', () => {
     expect(log).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z 2026\/12\/04 09:01:02 web: listening on :8443\n$/);
   });
 
+  it('keeps only recent lines with sinceSeconds', async () => {
+    helm.lab.state.appendLog('spire-system/spire-agent-m4v8d/spire-agent', 'a line written now');
+
+    const log = await helm.core.readNamespacedPodLog({ namespace: 'spire-system', name: 'spire-agent-m4v8d', sinceSeconds: 60 });
+
+    expect(log).toBe('a line written now\n');
+  });
+
+  it('cuts the log at limitBytes', async () => {
+    const log = await healthy.core.readNamespacedPodLog({ namespace: 'shop', name: 'web-7d9f8b6c5-x2x9q', limitBytes: 10 });
+
+    expect(log).toBe('2026/12/04');
+  });
+
   it('streams through the Log helper', async () => {
     const output = new PassThrough();
     const chunks: Buffer[] = [];

@@ -262,6 +262,24 @@ describe('exec protocol', () => {
     expect(JSON.parse(response.body)).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
   });
 
+  it('reports an unscheduled pod on the SPDY fallback', async () => {
+    const pending = await startLabClients(`
+apiVersion: spiffe-doctor.lab/v1
+pods:
+  - metadata: {name: web-0, namespace: shop}
+    spec: {containers: [{name: app, image: nginx}]}
+spire: {trustDomain: example.org}
+`);
+    try {
+      const failure = await captureApiFailure(() => pending.core.connectPostNamespacedPodExec({ namespace: 'shop', name: 'web-0', command: 'true' }));
+
+      expect(failure.code).toBe(400);
+      expect(failure.body?.message).toBe('pod web-0 does not have a host assigned');
+    } finally {
+      await pending.lab.stop();
+    }
+  });
+
   it('reports a missing pod on the SPDY fallback as NotFound', async () => {
     const failure = await captureApiFailure(() => healthy.core.connectPostNamespacedPodExec({ namespace: 'shop', name: 'web-0', command: 'true' }));
 
