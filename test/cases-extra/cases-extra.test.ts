@@ -1,9 +1,10 @@
 /**
  * Replays every variant folder in this directory (evidence.json plus expected.json)
  * through `diagnose` and judges it like the real-world cases. The root cause must equal
- * `cause`, where "none" means verdict svid-ok, and no cause in `mustNotBlame` may rank
- * first. The variants change names, formats, versions and the flavour of each failure
- * kind, so a pass means the diagnosis covers the kind rather than one evidence file.
+ * `cause`, where "none" means verdict svid-ok, no cause in `mustNotBlame` may rank
+ * first, and the verdict must be the one the diagnosis contract gives for the outcome.
+ * The variants change names, formats, versions and the flavour of each failure kind,
+ * so a pass means the diagnosis covers the kind rather than one evidence file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,8 @@ interface ExpectedOutcome {
   /** The shared case this varies, or "new" for a cause no shared case covers. */
   readonly variantOf: string;
   readonly cause: string;
+  /** The verdict the contract gives for this outcome: no-svid, svid-problem, svid-ok or unknown. */
+  readonly verdict: string;
   readonly detail: string;
   readonly explanation: string;
   readonly mustNotBlame: readonly string[];
@@ -75,6 +78,12 @@ describe('case variants', () => {
     const diagnosis = diagnose(evidence, { toolVersion: 'test' });
 
     expect(concludedCause(diagnosis)).toBe(expected.cause);
+  });
+
+  it.each(variants)('$name verdict', ({ evidence, expected }) => {
+    const diagnosis = diagnose(evidence, { toolVersion: 'test' });
+
+    expect(diagnosis.verdict).toBe(expected.verdict);
   });
 
   it.each(variants)('$name blames no decoy first', ({ evidence, expected }) => {
