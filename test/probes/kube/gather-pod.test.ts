@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import type { KubePod } from '../../../src/evidence/kube-types.js';
 import { isUserError } from '../../../src/errors.js';
 import { KubeUnreachableError } from '../../../src/probes/kube/errors.js';
 import { gatherPodEvidence } from '../../../src/probes/kube/gather-pod.js';
@@ -32,7 +33,7 @@ describe('gatherPodEvidence', () => {
     expect(evidence.node?.metadata?.name).toBe('node-a');
     expect(evidence.events?.map((event) => event.reason)).toEqual(['Pulled', 'Started']);
     expect(evidence.agentPods?.map((pod) => pod.metadata?.name)).toEqual(['spire-agent-node-a', 'spire-agent-node-b']);
-    expect(evidence.serverPods?.map((pod) => pod.metadata?.name)).toEqual(['spire-server-0']);
+    expect((evidence.serverPods as KubePod[] | undefined)?.map((pod) => pod.metadata?.name)).toEqual(['spire-server-0']);
     expect(evidence.agentHealth).toEqual({ node: 'node-a', healthy: true, output: 'Agent is healthy.' });
     expect(evidence.agentLogs).toEqual(['time="2024-05-14T09:49:00Z" level=info msg="Starting Workload and SDS APIs"', 'line two']);
     expect(evidence.serverLogs).toEqual(['time="2024-05-14T09:48:00Z" level=info msg="Starting Server APIs"']);
