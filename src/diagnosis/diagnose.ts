@@ -15,7 +15,7 @@ import type { KubePod } from '../evidence/kube-types.js';
 import type { Cause } from './causes.js';
 import { rankFindings, type RankedFinding } from './rank.js';
 import { DIAGNOSIS_API_VERSION, type Diagnosis, type DiagnosisFinding, type DiagnosisTarget, type FleetDiagnosis, type RootCause } from './types.js';
-import { decideVerdict, predictsIssuance, showsIssuance } from './verdict.js';
+import { decideVerdict, predictsIssuance, showsFailure, showsIssuance } from './verdict.js';
 
 export interface DiagnoseOptions {
   readonly toolVersion: string;
@@ -68,8 +68,12 @@ export function diagnose(evidence: Evidence, options: DiagnoseOptions): Diagnosi
   const findings = runChecks(evidence, options.checks ?? CHECKS);
   const ranking = rankFindings(findings);
   const root = ranking.root;
-  const issuanceLogged = (viewWorkload(evidence).agentLog?.workloadFetched.length ?? 0) > 0;
-  const verdict = decideVerdict(root, showsIssuance(findings, issuanceLogged), predictsIssuance(findings));
+  const agentLog = viewWorkload(evidence).agentLog;
+  const verdict = decideVerdict(root, {
+    issued: showsIssuance(findings, (agentLog?.workloadFetched.length ?? 0) > 0),
+    failed: showsFailure(findings, (agentLog?.workloadNoIdentity.length ?? 0) > 0),
+    predicted: predictsIssuance(findings),
+  });
 
   let rootCause: RootCause | null = null;
   if (root !== undefined && root.cause !== null) {
@@ -91,9 +95,9 @@ export function diagnose(evidence: Evidence, options: DiagnoseOptions): Diagnosi
 }
 
 /**
- * Builds the evidence for one pod of fleet evidence: per-node agent values are picked
- * for the pod's node, and fields that describe a single workload (its fetch, served
- * certificates, expected ID, events) are dropped because they belong to no pod in
+ * Builds the evidence for one pod of fleet evidence, picking the per-node agent values
+ * for the pod's node. Fields that describe a single workload (its fetch, served
+ * certificates, expected ID, events) are dropped, because they belong to no pod in
  * particular.
  */
 export function evidenceForPod(evidence: Evidence, pod: KubePod): Evidence {
@@ -147,9 +151,10 @@ export function diagnoseFleet(evidence: Evidence, options: DiagnoseOptions): Fle
 }
 
 /**
- * Returns the process exit code for a diagnosis: 0 when the workload gets a working
- * SVID, 1 when a problem was diagnosed (no SVID, or one that does not work), and 2
- * when the evidence did not settle it, because then the tool could not diagnose.
+ * Returns the process exit code for a diagnosis. It is 0 when the workload gets a
+ * working SVID and 1 when a problem was diagnosed (no SVID, or one that does not
+ * work). It is 2 when the evidence did not settle it, because the tool then could
+ * not diagnose.
  */
 export function exitCodeFor(diagnosis: Diagnosis): number {
   if (diagnosis.verdict === 'svid-ok') {

@@ -25,10 +25,24 @@ export function predictsIssuance(findings: readonly Finding[]): boolean {
   return ISSUANCE_PREREQUISITES.every((id) => findings.some((finding) => finding.checkId === id && finding.status === 'pass'));
 }
 
-/** Decides the verdict from the root cause (if any) and whether issuance is shown or predicted. */
-export function decideVerdict(root: Finding | undefined, issued: boolean, predicted: boolean): Verdict {
+/** Tells whether the findings show the workload failing to get an SVID: a failed in-pod fetch. */
+export function showsFailure(findings: readonly Finding[], refusalLogged: boolean): boolean {
+  return refusalLogged || findings.some((finding) => finding.checkId === 'workload-fetch-succeeds' && finding.status === 'fail');
+}
+
+/**
+ * Decides the verdict from the root cause (if any) and what the evidence shows. With
+ * no root cause, an observed SVID means svid-ok. Passing prerequisites predict one
+ * only when no failed fetch or refusal contradicts them; otherwise the verdict is
+ * unknown, because something no check covers is wrong.
+ */
+export function decideVerdict(root: Finding | undefined, outcome: { issued: boolean; failed: boolean; predicted: boolean }): Verdict {
   if (root?.cause !== undefined && root.cause !== null) {
-    return SVID_PROBLEM_CAUSES.has(root.cause) ? 'svid-problem' : 'no-svid';
+    // Any cause is an SVID problem once an SVID was seen issued: the workload has one that does not work.
+    return SVID_PROBLEM_CAUSES.has(root.cause) || outcome.issued ? 'svid-problem' : 'no-svid';
   }
-  return issued || predicted ? 'svid-ok' : 'unknown';
+  if (outcome.issued) {
+    return 'svid-ok';
+  }
+  return outcome.predicted && !outcome.failed ? 'svid-ok' : 'unknown';
 }

@@ -72,6 +72,8 @@ export interface Evidence {
   readonly agentHealth?: AgentHealth | ByNode<AgentHealth>;
   readonly agentLogs?: readonly string[] | ByNode<readonly string[]>;
   readonly serverLogs?: readonly string[];
+  /** The SPIRE server pods (`kubectl get pods -n spire -l app=spire-server -o json`, the .items array). */
+  readonly serverPods?: readonly KubePod[];
   readonly agentConfig?: string | ByNode<string>;
   readonly serverConfig?: string;
   readonly workloadFetch?: WorkloadFetch;

@@ -61,6 +61,14 @@ describe('pod-running', () => {
     { name: 'pending pod fails', evidence: makeEvidence({ pod: makePod({ status: { phase: 'Pending' } }) }), status: 'fail', cause: 'pod-not-running', summary: 'phase Pending' },
     { name: 'postStart hook named', evidence: makeEvidence({ pod: withHook }), status: 'fail', cause: 'pod-not-running', summary: 'postStart hook' },
     {
+      name: 'crash loop defers to SVID causes',
+      evidence: makeEvidence({
+        pod: makePod({ status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, restartCount: 6, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } }] } }),
+      }),
+      status: 'fail',
+      cause: 'pod-not-running',
+    },
+    {
       name: 'started false but running passes',
       evidence: makeEvidence({ pod: makePod({ status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, started: false, state: { running: { startedAt: '2024-05-14T09:50:00Z' } } }] } }) }),
       status: 'pass',
@@ -69,6 +77,16 @@ describe('pod-running', () => {
 
   it.each(cases)('$name', (testCase) => {
     expectCase(runCheck(podRunningCheck, testCase.evidence), testCase);
+  });
+
+  it('lets a crash loop be explained', () => {
+    const pod = makePod({ status: { phase: 'Running', containerStatuses: [{ name: 'web', ready: false, restartCount: 6, state: { waiting: { reason: 'CrashLoopBackOff' } } }] } });
+
+    expect(runCheck(podRunningCheck, makeEvidence({ pod })).explainedBy).toContain('entry-exists');
+  });
+
+  it('keeps a pending pod unexplained', () => {
+    expect(runCheck(podRunningCheck, makeEvidence({ pod: makePod({ status: { phase: 'Pending' } }) })).explainedBy).toBeUndefined();
   });
 });
 
@@ -93,6 +111,19 @@ describe('server-available', () => {
 
   it.each(cases)('$name', (testCase) => {
     expectCase(runCheck(serverAvailableCheck, testCase.evidence), testCase);
+  });
+
+  it.each([
+    { name: 'crash-looping server pod', evidence: makeEvidence({ serverPods: [makeAgentPod({ status: { phase: 'Running', containerStatuses: [{ name: 'spire-server', ready: false, restartCount: 7, state: { waiting: { reason: 'CrashLoopBackOff' } } }] } })] }), status: 'fail' },
+    { name: 'gatherer saw server down', evidence: makeEvidence({ gatherErrors: { serverLogs: 'container spire-server in pod spire/spire-server-0 is not running (CrashLoopBackOff)' } }), status: 'fail' },
+    { name: 'nothing about the server', evidence: makeEvidence(), status: 'skipped' },
+  ] as const)('$name without logs', ({ evidence, status }) => {
+    const finding = runCheck(serverAvailableCheck, evidence);
+
+    expect(finding.status).toBe(status);
+    if (status === 'fail') {
+      expect(finding.cause).toBe('server-unavailable');
+    }
   });
 });
 

@@ -47,6 +47,14 @@ describe('diagnose', () => {
     expect(exitCodeFor(diagnosis)).toBe(EXIT_CODES.cannotDiagnose);
   });
 
+  it('never calls a refused fetch ok', () => {
+    const evidence = makeEvidence({ agentLogs: [], workloadFetch: { exitCode: 1, stderr: 'rpc error: code = PermissionDenied desc = no identity issued' } });
+    const diagnosis = diagnose(evidence, OPTIONS);
+
+    expect(diagnosis.verdict).toBe('unknown');
+    expect(diagnosis.rootCause?.cause).toBe('unknown');
+  });
+
   it('copies gather errors', () => {
     const diagnosis = diagnose(makeEvidence({ gatherErrors: { serverLogs: 'forbidden: pods/log' } }), OPTIONS);
 

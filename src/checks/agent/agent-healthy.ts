@@ -8,13 +8,18 @@
 import type { KubePod } from '../../evidence/kube-types.js';
 import { FAILURE_LAYER, findAgentFailures, type AgentFailure } from '../support/agent-failures.js';
 import { findAgentHealth, findGatherError } from '../support/evidence-access.js';
-import { failed, passed, skippedFor } from '../support/finding-builders.js';
+import { failed, passed, skippedFor, warned } from '../support/finding-builders.js';
 import { viewWorkload } from '../support/workload-view.js';
 import type { Check } from '../types.js';
 
-const LAYER_CHECK = { agent: undefined, attestation: 'agent-attested', server: 'server-available' } as const;
+const LAYER_CHECK = { agent: undefined, attestation: 'agent-attested', server: 'server-available', 'trust-domain': 'trust-domain-consistent' } as const;
 
 function describePodProblems(agentPod: KubePod | undefined): string[] {
+  const phase = agentPod?.status?.phase;
+  if (agentPod !== undefined && phase !== undefined && phase !== 'Running') {
+    const unscheduled = agentPod.status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False');
+    return [`agent pod ${agentPod.metadata?.name ?? '?'} is ${phase}${unscheduled?.message ? ` (${unscheduled.message})` : ''}`];
+  }
   return (agentPod?.status?.containerStatuses ?? []).flatMap((status) => {
     const waiting = status.state?.waiting?.reason;
     const lastExit = status.lastState?.terminated;
@@ -64,6 +69,20 @@ export const agentHealthyCheck = {
     }
     if (problems.length === 0) {
       return [passed(this.id, `The agent on node ${view.node ?? '?'} is running${health?.healthy === true ? ' and its health check passes' : ''}.`)];
+    }
+
+    const podServing = agentPod !== undefined && describePodProblems(agentPod).length === 0;
+    const serving = (view.agentLog?.workloadFetched.length ?? 0) > 0 || view.fetch?.succeeded === true;
+    if (podServing && serving) {
+      return [
+        warned(this.id, {
+          cause: 'agent-unhealthy',
+          confidence: 'possible',
+          summary: `The health check reports the agent on node ${view.node ?? '?'} unhealthy, yet its pod is ready and it serves SVIDs: the health check most likely dialled another socket path than the agent's.`,
+          evidence: problems,
+          fix: ["Run the health check against the agent's socket: spire-agent healthcheck -socketPath <the agent's socket_path>."],
+        }),
+      ];
     }
 
     const crash = findAgentFailures(view.agentLog?.records ?? []).at(-1);

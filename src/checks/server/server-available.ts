@@ -7,8 +7,10 @@
  */
 import { classifySpireLog } from '../../spire/logs.js';
 import { parseLogRecords, type LogRecord } from '../support/log-records.js';
-import { failed, passed } from '../support/finding-builders.js';
-import type { Check } from '../types.js';
+import type { KubePod } from '../../evidence/kube-types.js';
+import type { Evidence } from '../../evidence/types.js';
+import { failed, passed, skippedFor } from '../support/finding-builders.js';
+import type { Check, Finding } from '../types.js';
 
 type ServerFault = 'datastore' | 'signing' | 'crash';
 
@@ -45,18 +47,59 @@ function classify(record: LogRecord): ServerFault | undefined {
   return SIGNING_FAILURE.test(`${record.message} ${record.fields.error ?? ''}`) ? 'signing' : undefined;
 }
 
+// The gatherer's words for a server it could not read logs from because it is down.
+const SERVER_DOWN = /CrashLoopBackOff|not running|not ready|ImagePullBackOff|Error|OOMKilled|terminated/i;
+
+/** Describes server pods that are not running and ready, with their container state. */
+function describeDownServerPods(pods: readonly KubePod[] | undefined): string[] {
+  return (pods ?? []).flatMap((pod) => {
+    const statuses = pod.status?.containerStatuses ?? [];
+    const down = statuses.filter((status) => status.state?.running === undefined || status.ready === false);
+    if (pod.status?.phase !== undefined && pod.status.phase !== 'Running') {
+      return [`server pod ${pod.metadata?.name ?? '?'} is ${pod.status.phase}`];
+    }
+    return down.map((status) => `server pod ${pod.metadata?.name ?? '?'} container ${status.name ?? '?'} is ${status.state?.waiting?.reason ?? (status.ready === false ? 'not ready' : 'not running')} after ${status.restartCount ?? 0} restarts`);
+  });
+}
+
+/** Judges the server from its pods and the gatherer's errors when its log could not be read. */
+function judgeWithoutLogs(checkId: string, evidence: Evidence): Finding {
+  const podProblems = describeDownServerPods(evidence.serverPods);
+  const gatherError = evidence.gatherErrors?.serverLogs;
+  const problems = [...podProblems, ...(gatherError !== undefined && SERVER_DOWN.test(gatherError) ? [`gatherErrors.serverLogs: ${gatherError}`] : [])];
+  if (problems.length === 0) {
+    return evidence.serverPods === undefined
+      ? skippedFor(checkId, 'Could not run: neither serverLogs nor serverPods were gathered.', ['Add "serverLogs": kubectl logs of the SPIRE server pod (with --previous after a crash).'])
+      : passed(checkId, 'The server pods are running and ready.');
+  }
+  return failed(checkId, {
+    cause: 'server-unavailable',
+    confidence: podProblems.length > 0 ? 'certain' : 'likely',
+    summary: `The SPIRE server is not running: ${problems[0] ?? ''}. Agents cannot attest or sync while it is down.`,
+    evidence: problems,
+    fix: ['Read why the server stopped: kubectl logs -n spire SERVER_POD --previous, fix the configuration or datastore error it names, and confirm spire-server healthcheck prints "Server is healthy."'],
+  });
+}
+
 export const serverAvailableCheck = {
   id: 'server-available',
   category: 'server',
   title: 'SPIRE server is up and can sign',
   severity: 'error',
-  requires: ['serverLogs'],
+  requires: [],
   run({ evidence }) {
+    if (evidence.serverLogs === undefined) {
+      return [judgeWithoutLogs(this.id, evidence)];
+    }
+    const down = describeDownServerPods(evidence.serverPods);
     const records = parseLogRecords(evidence.serverLogs);
     const faults = records.flatMap((record) => {
       const fault = classify(record);
       return fault === undefined ? [] : [{ fault, record }];
     });
+    if (faults.length === 0 && down.length > 0) {
+      return [judgeWithoutLogs(this.id, evidence)];
+    }
     if (faults.length === 0) {
       return [passed(this.id, 'The server log shows no datastore, signing or crash errors.')];
     }

@@ -17,10 +17,11 @@ export type AgentFailureKind =
   | 'node-attestation-rejected'
   | 'server-tls-internal'
   | 'server-unreachable'
+  | 'trust-domain-mismatch'
   | 'other';
 
 /** Layer at fault for each failure kind: the agent itself, its attestation, or the server. */
-export const FAILURE_LAYER: Readonly<Record<AgentFailureKind, 'agent' | 'attestation' | 'server'>> = {
+export const FAILURE_LAYER: Readonly<Record<AgentFailureKind, 'agent' | 'attestation' | 'server' | 'trust-domain'>> = {
   'server-address-unresolvable': 'agent',
   'stale-trust-bundle': 'attestation',
   'agent-svid-rejected': 'attestation',
@@ -29,12 +30,14 @@ export const FAILURE_LAYER: Readonly<Record<AgentFailureKind, 'agent' | 'attesta
   'node-attestation-rejected': 'attestation',
   'server-tls-internal': 'server',
   'server-unreachable': 'server',
+  'trust-domain-mismatch': 'trust-domain',
   other: 'agent',
 };
 
 // SPIRE's own messages for identity problems; the generic TLS, DNS and network
 // problems are read by the SPIRE log module (`findErrorProblem`).
 const SPIRE_PATTERNS: readonly (readonly [AgentFailureKind, RegExp])[] = [
+  ['trust-domain-mismatch', /trust domain|unexpected ID "spiffe:\/\//i],
   ['agent-banned', /agent is banned|Agent is banned/],
   ['join-token-used', /join token does not exist or has already been used|join token expired/],
   ['node-attestation-rejected', /not configured for cluster|is not an allowed service account|token not authenticated|failed to attest/],

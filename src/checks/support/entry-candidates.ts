@@ -4,7 +4,7 @@
  * selectors (the nearest candidates, with the selectors that differ). An entry counts
  * as written for the workload when it shares an identifying selector (service
  * account, labels, pod UID), carries the expected SPIFFE ID, or its SPIFFE ID names
- * the pod's namespace and app or owner name.
+ * the pod's app, owner or service account.
  */
 import type { KubePod } from '../../evidence/kube-types.js';
 import type { Evidence } from '../../evidence/types.js';
@@ -48,21 +48,50 @@ function isForAnotherPod(candidate: CandidateEntry): boolean {
   return candidate.missing.some((missing) => POD_IDENTITY_KINDS.has(missing.kind) && missing.workloadHas.length > 0);
 }
 
-/** Names the pod's workload goes by: its app labels and its owner's name without the ReplicaSet hash. */
+// The suffix a Deployment's ReplicaSet adds to its name, and the one a ReplicaSet or
+// DaemonSet adds to a pod name.
+const REPLICA_SET_SUFFIX = /-[a-z0-9]{6,10}$/;
+const POD_SUFFIX = /-[a-z0-9]{5}$/;
+
+/** Names the pod's workload goes by: its app labels, its owner's name and its pod name without generated suffixes. */
 function workloadNames(pod: KubePod | undefined): Set<string> {
   const labels = pod?.metadata?.labels ?? {};
-  const hash = labels['pod-template-hash'];
-  const owners = (pod?.metadata?.ownerReferences ?? []).map((owner) => (hash !== undefined ? owner.name?.replace(new RegExp(`-${hash}$`), '') : owner.name));
-  const names = [labels.app, labels['app.kubernetes.io/name'], labels['k8s-app'], ...owners];
+  const owners = (pod?.metadata?.ownerReferences ?? []).map((owner) => (owner.kind === 'ReplicaSet' ? owner.name?.replace(REPLICA_SET_SUFFIX, '') : owner.name));
+  const podName = pod?.metadata?.name?.replace(POD_SUFFIX, '').replace(REPLICA_SET_SUFFIX, '');
+  const names = [labels.app, labels['app.kubernetes.io/name'], labels['k8s-app'], ...owners, podName];
   return new Set(names.filter((name): name is string => name !== undefined && name !== ''));
 }
 
-/** Tells whether the entry's SPIFFE ID names the pod's namespace and one of its workload names. */
+/**
+ * Tells whether the entry's SPIFFE ID names one of the pod's workload names (app
+ * label, owner, service account other than `default`), whatever its namespace, so an
+ * entry written for the app in another namespace still counts as written for it.
+ */
 function namesWorkload(candidate: CandidateEntry, pod: KubePod | undefined): boolean {
-  const segments = candidate.entry.spiffe_id.path.split('/');
-  const namespace = pod?.metadata?.namespace;
-  const sameNamespace = namespace !== undefined && (segments.includes(namespace) || candidate.matched.includes(`k8s:ns:${namespace}`));
-  return sameNamespace && segments.some((segment) => workloadNames(pod).has(segment));
+  const names = workloadNames(pod);
+  const serviceAccount = pod?.spec?.serviceAccountName;
+  if (serviceAccount !== undefined && serviceAccount !== 'default') {
+    names.add(serviceAccount);
+  }
+  return candidate.entry.spiffe_id.path.split('/').some((segment) => [...names].some((name) => sharesNameTokens(segment, name)));
+}
+
+/** Minimum length of a name for a partial match, so short words such as `api` match only whole segments. */
+const MIN_PARTIAL_NAME_LENGTH = 4;
+
+/**
+ * Tells whether two dash-separated names are equal or one is a run of the other's
+ * words, as `notifier` is of `alert-notifier`.
+ */
+function sharesNameTokens(a: string, b: string): boolean {
+  if (a === b) {
+    return true;
+  }
+  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
+  if (shorter.length < MIN_PARTIAL_NAME_LENGTH) {
+    return false;
+  }
+  return `-${longer}-`.includes(`-${shorter}-`);
 }
 
 function isMeantFor(candidate: CandidateEntry, expectedId: string | undefined, pod: KubePod | undefined): boolean {

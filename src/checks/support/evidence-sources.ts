@@ -16,6 +16,7 @@ const HOW_TO_GATHER: Readonly<Partial<Record<EvidenceField, string>>> = {
   agentHealth: 'spire-agent healthcheck in the agent pod on the workload node',
   agentLogs: "kubectl logs of the agent pod on the workload's node",
   serverLogs: 'kubectl logs of the SPIRE server pod',
+  serverPods: 'kubectl get pods -n spire -l app=spire-server -o json (the .items array)',
   agentConfig: 'the agent.conf text from the agent ConfigMap',
   serverConfig: 'the server.conf text from the server ConfigMap',
   workloadFetch: 'spire-agent api fetch x509 run inside the workload pod (exit code, stdout, stderr)',

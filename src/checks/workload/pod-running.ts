@@ -46,6 +46,7 @@ function judgeContainers(checkId: string, pod: KubePod, events: readonly { reaso
 
   const hooked = problems.filter(({ status }) => hasPostStartHook(containers.find((container) => container.name === status.name)));
   const hookEvents = postStartEvents(events);
+  const crashLooping = problems.every(({ status }) => hasRunBefore(status));
   const hookNote = hooked.length > 0 || hookEvents.length > 0
     ? ' The container has a postStart hook: Kubernetes does not report it running until the hook returns, so a hook that waits for the SVID waits forever.'
     : '';
@@ -57,7 +58,33 @@ function judgeContainers(checkId: string, pod: KubePod, events: readonly { reaso
     fix: hookNote === ''
       ? [`kubectl describe pod ${pod.metadata?.name ?? 'POD'} -n ${pod.metadata?.namespace ?? 'NAMESPACE'}`, 'Fix the reason the container is not running, then retry the fetch.']
       : ['Do not fetch the SVID from a postStart hook; fetch it in the main process or an init container, or set disable_container_selectors = true in the k8s workload attestor so pod selectors suffice.'],
+    // A container that ran and then exits may exit because it got no SVID, so any cause of that explains the crash loop.
+    ...(crashLooping && hookNote === '' ? { explainedBy: CAUSES_OF_NO_SVID } : {}),
   });
+}
+
+/** Checks whose failure leaves a workload without an SVID; a workload that exits without one crash-loops. */
+const CAUSES_OF_NO_SVID = [
+  'server-available',
+  'agent-on-node',
+  'agent-healthy',
+  'agent-attested',
+  'socket-mounted',
+  'socket-path-matches',
+  'socket-reachable',
+  'workload-attested',
+  'entry-exists',
+  'entry-selectors-match',
+  'entry-parent-authorized',
+  'entry-not-expired',
+  'entry-synced',
+  'trust-domain-consistent',
+  'registrar-selects-pod',
+];
+
+/** Tells whether the container ran before: it restarted, or its last state is a termination. */
+function hasRunBefore(status: ContainerStatus): boolean {
+  return (status.restartCount ?? 0) > 0 || status.lastState?.terminated !== undefined || status.state?.terminated !== undefined;
 }
 
 export const podRunningCheck = {
