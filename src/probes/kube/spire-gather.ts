@@ -37,11 +37,12 @@ export class SpireGather {
     private readonly logTailLines: number,
   ) {}
 
-  /** Reads registration entries and attested agents from the server by exec. */
+  /** Reads registration entries from the server by exec (`spire-server entry show -output json`). */
   entries() {
     return this.serverJson('entries', ['entry', 'show', '-output', 'json']);
   }
 
+  /** Reads attested agents from the server by exec (`spire-server agent list -output json`). */
   agents() {
     return this.serverJson('agents', ['agent', 'list', '-output', 'json']);
   }
