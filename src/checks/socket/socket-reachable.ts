@@ -1,9 +1,9 @@
 /**
  * The workload can connect to the mounted socket. The kernel can reject the connect()
- * before the agent receives the call: file permissions, an SELinux label confined
- * containers may not use (OpenShift's container_t against container_var_run_t), or a
- * sandboxed runtime (Kata Containers, gVisor) whose guest kernel cannot reach a Unix
- * socket on the host.
+ * before the agent receives the call. File permissions can block it, and so can an
+ * SELinux label that confined containers may not use (OpenShift's container_t
+ * against container_var_run_t). A sandboxed runtime (Kata Containers, gVisor) may
+ * have a guest kernel that cannot reach a Unix socket on the host.
  */
 import type { KubePod } from '../../evidence/kube-types.js';
 import type { Evidence } from '../../evidence/types.js';
@@ -26,7 +26,7 @@ function findSelinuxHints(evidence: Evidence, pod: KubePod | undefined): string[
   return hints;
 }
 
-/** Tells whether the workload's call reached the agent: the fetch got an answer from it rather than a dial error. */
+/** Tells whether the workload's call reached the agent: the fetch got a gRPC status or SVIDs back rather than a dial error. */
 function reachedAgent(view: WorkloadView): boolean {
   return view.fetch !== undefined && view.fetch.dial === undefined && (view.fetch.succeeded || view.fetch.status !== undefined);
 }
