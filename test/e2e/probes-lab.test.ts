@@ -2,6 +2,9 @@
  * Gathers evidence from the lab's loopback API server through the real client-node
  * adapter: the same code path as a live cluster.
  */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { isUserError } from '../../src/errors.js';
@@ -99,6 +102,18 @@ describe('pod evidence from the lab', () => {
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toContain(`could not reach the Kubernetes API server at ${url}: `);
     expect((error as Error).message).toMatch(/\(from kubeconfig .*kubeconfig, context ".+"\)$/);
+  });
+
+  it('raises a user error for rejected credentials', async () => {
+    lab = await startLab(await loadLabScenario('healthy'), { token: 'right-token' });
+    const kubeconfigPath = join(dirname(lab.kubeconfigPath), 'wrong-token');
+    await writeFile(kubeconfigPath, lab.kubeconfig.replace('right-token', 'wrong-token'));
+    const { config, description } = loadKubeConfig({ kubeconfigPath, env: {} });
+
+    const error = await gatherPodEvidence(WEB_POD, new ClientNodeSource(config, description)).catch((thrown: unknown) => thrown);
+
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toBe(`the API server at ${lab.url} rejected the credentials from ${description}`);
   });
 
   it('raises a user error for an unknown pod', async () => {
