@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { isUserError } from '../../src/errors.js';
+import { loadLabScenario, startLab } from '../../src/lab/index.js';
 import { gatherEvidence } from '../../src/probes/gather.js';
 import { createProcFixture, FIXTURE_PID, type ProcFixture } from './host/proc-fixture.js';
 
@@ -51,6 +52,18 @@ describe('gatherEvidence', () => {
     expect(evidence.pods?.map((pod) => pod.metadata?.name)).toEqual(['web-7d9f8b6c5-x2x9q']);
     expect(Object.keys(evidence.agentHealth ?? {})).toEqual(['lab-worker-2']);
     expect((await gatherEvidence({ kind: 'evidence-file', path: savePath })).pods?.length).toBe(1);
+  });
+
+  it('gathers from a cluster through its kubeconfig', async () => {
+    const lab = await startLab(await loadLabScenario('healthy'));
+    try {
+      const evidence = await gatherEvidence({ kind: 'cluster', kubeconfigPath: lab.kubeconfigPath, context: 'lab', namespace: 'shop', pod: 'web-7d9f8b6c5-x2x9q' });
+
+      expect(evidence.pod?.metadata?.name).toBe('web-7d9f8b6c5-x2x9q');
+      expect(evidence.gatherErrors).toBeUndefined();
+    } finally {
+      await lab.stop();
+    }
   });
 
   it('raises a user error for an unknown lab pod', async () => {
