@@ -41,7 +41,7 @@ describe('entryFromFlags', () => {
     { name: 'no selectors', values: { selector: [] }, message: 'at least one selector is required' },
     { name: 'federating node entry', values: { node: true, federatesWith: ['spiffe://other.org'] }, message: 'node entries can not federate' },
     { name: 'negative TTL', values: { x509SVIDTTL: -5 }, message: 'a positive x509-SVID TTL is required' },
-    { name: 'bad parent ID', values: { parentID: 'spiffe://example.org/a/' }, message: 'error parsing -parentID "spiffe://example.org/a/": path cannot have a trailing slash' },
+    { name: 'bad parent ID', values: { parentID: 'spiffe://example.org/a/' }, message: 'error parsing parent ID "spiffe://example.org/a/": path cannot have a trailing slash' },
   ])('rejects $name', ({ values, message }) => {
     expect(() => entryFromFlags(flags(values), '')).toThrow(message);
   });

@@ -3,7 +3,6 @@ import { Flags } from '@oclif/core';
 import { callUnary } from '../../../embedded/server/cli/admin-client.js';
 import { readIdFlag } from '../../../embedded/server/cli/entry-flags.js';
 import { buildEntryFilter, matchFlag } from '../../../embedded/server/cli/entry-filter-flags.js';
-import { formatFoundEntries } from '../../../embedded/server/cli/entry-output.js';
 import { outputFlag, socketPathFlag, SpireServerCommand } from '../../../embedded/server/cli/spire-server-command.js';
 import { formatSpireJson } from '../../../embedded/server/cli/spire-json.js';
 
@@ -33,7 +32,7 @@ export class ServerEntryCount extends SpireServerCommand {
       parentId: flags.parentID === undefined ? undefined : readIdFlag('parentID', flags.parentID),
     });
     const response = await this.withAdminClients(flags.socketPath, (clients) => callUnary<{ count: number }>(clients.entry, 'CountEntries', { filter }));
-    process.stdout.write(flags.output === 'json' ? formatSpireJson(response) : formatFoundEntries(response.count));
+    process.stdout.write(flags.output === 'json' ? formatSpireJson(response) : `${response.count} registration ${response.count === 1 ? 'entry' : 'entries'}\n`);
     return response;
   }
 }

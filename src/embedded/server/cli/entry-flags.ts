@@ -55,14 +55,16 @@ function usage(message: string, suggestion: string): UserError {
   return new UserError(message, { suggestions: [suggestion] });
 }
 
-/** Parses a SPIFFE ID flag into the API form, raising a UserError that names the flag. */
+const ID_FLAG_LABELS: Readonly<Record<string, string>> = { spiffeID: 'SPIFFE ID', parentID: 'parent ID' };
+
+/** Parses a SPIFFE ID flag into the API form; the UserError reads like SPIRE's `error parsing SPIFFE ID "<value>": <reason>`. */
 export function readIdFlag(flag: string, value: string): SpiffeIdJson {
   try {
     const id = parseSpiffeId(value);
     return { trust_domain: id.trustDomain, path: id.path };
   } catch (error) {
     if (isSpiffeIdError(error)) {
-      throw usage(`error parsing -${flag} "${value}": ${error.reason}`, 'Write the ID as spiffe://<trust domain>/<path>.');
+      throw usage(`error parsing ${ID_FLAG_LABELS[flag] ?? flag} "${value}": ${error.reason}`, `Write -${flag} as spiffe://<trust domain>/<path>.`);
     }
     throw error;
   }
@@ -70,10 +72,11 @@ export function readIdFlag(flag: string, value: string): SpiffeIdJson {
 
 /** Builds the Entry message described by the flags, after the checks SPIRE's CLI makes. */
 export function entryFromFlags(flags: EntryFlagValues, entryId: string): Record<string, unknown> {
-  if (flags.spiffeID === undefined) throw usage('a SPIFFE ID is required', 'Pass -spiffeID spiffe://<trust domain>/<path>.');
-  if (!flags.node && flags.parentID === undefined) throw usage('a parent ID is required if the node flag is not set', 'Pass -parentID, or -node for a node alias entry.');
+  // The checks run in the order of SPIRE's CLI, so the first problem reported is the same.
   if ((flags.selector ?? []).length === 0) throw usage('at least one selector is required', 'Pass -selector type:value, for example -selector unix:uid:1000.');
   if (flags.node && (flags.federatesWith ?? []).length > 0) throw usage('node entries can not federate', 'Drop -federatesWith from the node entry.');
+  if (!flags.node && flags.parentID === undefined) throw usage('a parent ID is required if the node flag is not set', 'Pass -parentID, or -node for a node alias entry.');
+  if (flags.spiffeID === undefined) throw usage('a SPIFFE ID is required', 'Pass -spiffeID spiffe://<trust domain>/<path>.');
   if (flags.x509SVIDTTL < 0) throw usage('a positive x509-SVID TTL is required', 'Pass -x509SVIDTTL 0 for the server default, or a positive number of seconds.');
   if (flags.jwtSVIDTTL < 0) throw usage('a positive JWT-SVID TTL is required', 'Pass -jwtSVIDTTL 0 for the server default, or a positive number of seconds.');
 

@@ -1,6 +1,6 @@
 /**
  * Prints the results of `entry create` and `entry update` as SPIRE 1.15 does: the
- * created or updated entries, then for each failure
+ * created or updated entries on stdout, then on stderr for each failure
  * `Failed to <op> the following entry (code: <Code>, msg: "<message>"):` and the entry
  * from the request, and finally `Error: failed to <op> one or more entries` (exit 1).
  */
@@ -50,8 +50,9 @@ export function reportEntryResults(results: readonly EntryResult[], requested: r
     }
     failed = true;
     if (output !== 'json') {
-      process.stdout.write(`Failed to ${operation} the following entry (code: ${codeName(result.status.code)}, msg: "${result.status.message}"):\n`);
-      process.stdout.write(formatEntry(withDefaults(requested[index] ?? {})));
+      // Go prints the message with %q, which escapes quotes and backslashes as JSON does for ASCII text.
+      process.stderr.write(`Failed to ${operation} the following entry (code: ${codeName(result.status.code)}, msg: ${JSON.stringify(result.status.message)}):\n`);
+      process.stderr.write(formatEntry(withDefaults(requested[index] ?? {})));
     }
   });
   if (failed) {
