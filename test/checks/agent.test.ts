@@ -72,6 +72,11 @@ describe('agent-attested', () => {
       summary: "rejects the agent's own X509-SVID",
     },
     {
+      name: 'stale record of re-created node',
+      evidence: makeEvidence({ agents: [makeAgent({ path: '/spire/agent/k8s_psat/demo/old-node-uid', expiresAt: EXPIRED_AT }), makeAgent()] }),
+      status: 'pass',
+    },
+    {
       name: 'node agent missing from agent list',
       evidence: makeEvidence({ agents: [makeAgent({ path: '/spire/agent/k8s_psat/demo/other', selectors: ['k8s_psat:agent_node_name:node-b'] })], agentLogs: [] }),
       status: 'fail',
@@ -154,6 +159,21 @@ describe('agent-healthy', () => {
       evidence: makeEvidence({ agentLogs: [], agentHealth: { node: NODE, healthy: false, output: 'Agent is unhealthy: unable to determine health' } }),
       status: 'fail',
       summary: 'unable to determine health',
+    },
+    {
+      name: 'health result from other node ignored',
+      evidence: makeEvidence({ agentLogs: [], agentHealth: { node: 'node-z', healthy: false, output: 'Agent is unhealthy: agent returned status "NOT_SERVING"' } }),
+      status: 'pass',
+    },
+    {
+      name: 'terminating pod beside a ready one',
+      evidence: makeEvidence({
+        agentPods: [
+          { ...makeAgentPod({ status: { phase: 'Running', containerStatuses: [{ name: 'spire-agent', ready: false, state: { terminated: { exitCode: 0 } } }] } }), metadata: { name: 'spire-agent-old', deletionTimestamp: '2024-05-14T09:59:00Z' } },
+          makeAgentPod(),
+        ],
+      }),
+      status: 'pass',
     },
     {
       name: 'failing check while serving SVIDs',

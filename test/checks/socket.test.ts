@@ -46,6 +46,17 @@ describe('socket-mounted', () => {
       summary: 'private to the pod',
     },
     {
+      name: 'native sidecar mounts the socket',
+      evidence: makeEvidence({
+        pod: (() => {
+          const pod = makePod({ env: {}, volume: { csi: { driver: 'csi.spiffe.io' } } });
+          const sidecar = { ...(pod.spec?.containers?.[0] ?? {}), name: 'spiffe-helper', restartPolicy: 'Always', env: [{ name: 'SPIFFE_ENDPOINT_SOCKET', value: 'unix:///spiffe-workload-api/spire-agent.sock' }] };
+          return { ...pod, spec: { ...pod.spec, containers: [{ name: 'app', image: 'app:1' }], initContainers: [sidecar] } };
+        })(),
+      }),
+      status: 'pass',
+    },
+    {
       name: 'mounted elsewhere is still mounted',
       evidence: makeEvidence({ pod: makePod({ env: { SPIFFE_ENDPOINT_SOCKET: 'unix:///run/spire/sockets/agent.sock' } }) }),
       status: 'pass',

@@ -104,8 +104,19 @@ function isMeantFor(candidate: CandidateEntry, expectedId: string | undefined, p
   return candidate.matched.some((selector) => !SHARED_KINDS.has(selectorKind(selector))) || namesWorkload(candidate, pod);
 }
 
-/** Collects the matching and near entries for the workload; undefined when entries or selectors are unknown. */
+const candidatesByEvidence = new WeakMap<Evidence, EntryCandidates | undefined>();
+
+/** Collects the matching and near entries for the workload; undefined when entries or selectors are unknown. Memoised per evidence object. */
 export function findEntryCandidates(evidence: Evidence, view: WorkloadView): EntryCandidates | undefined {
+  if (candidatesByEvidence.has(evidence)) {
+    return candidatesByEvidence.get(evidence);
+  }
+  const candidates = collectCandidates(evidence, view);
+  candidatesByEvidence.set(evidence, candidates);
+  return candidates;
+}
+
+function collectCandidates(evidence: Evidence, view: WorkloadView): EntryCandidates | undefined {
   const workload = findWorkloadSelectors(evidence, view);
   if (view.entries === undefined || workload === undefined) {
     return undefined;

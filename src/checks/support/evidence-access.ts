@@ -35,7 +35,8 @@ export function findAgentHealth(evidence: Evidence, node: string | undefined): A
     return undefined;
   }
   if (isAgentHealth(health)) {
-    return health;
+    // A single result taken on another node says nothing about this node's agent.
+    return health.node !== undefined && node !== undefined && health.node !== node ? undefined : health;
   }
 
   const byNode = health as ByNode<AgentHealth>;

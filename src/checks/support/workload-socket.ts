@@ -47,13 +47,18 @@ function endpointFromEnv(container: Container): string | undefined {
   return match?.[1];
 }
 
+/** Returns the pod's containers and its init containers, which include native sidecars (restartPolicy Always). */
+export function listContainers(pod: KubePod | undefined): readonly Container[] {
+  return [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])];
+}
+
 /**
  * Finds the socket path the workload uses and the container that uses it. The
  * workload's own setting wins over the path an in-pod fetch dialled, because a fetch
  * run by hand may use the CLI default instead.
  */
 export function findSocketUse(pod: KubePod | undefined, fetch: FetchView | undefined, fetchContainer?: string): SocketUse | undefined {
-  const containers = pod?.spec?.containers ?? [];
+  const containers = listContainers(pod);
   const byName = containers.find((container) => container.name === fetchContainer);
 
   for (const container of byName === undefined ? containers : [byName, ...containers]) {
@@ -87,7 +92,7 @@ function isUnder(path: string, directory: string): boolean {
 /** Lists every volume mount of the pod's containers with the volume behind it. */
 export function listMounts(pod: KubePod | undefined): readonly SocketMount[] {
   const volumes = pod?.spec?.volumes ?? [];
-  return (pod?.spec?.containers ?? []).flatMap((container) =>
+  return listContainers(pod).flatMap((container) =>
     (container.volumeMounts ?? []).map((mount) => {
       const volume = volumes.find((candidate) => candidate.name === mount.name);
       return { container, mount, volume, kind: kindOf(volume) };

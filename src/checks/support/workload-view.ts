@@ -39,7 +39,7 @@ export interface WorkloadView {
   readonly node: string | undefined;
   readonly entries: readonly EntryJson[] | undefined;
   readonly agents: readonly AgentJson[] | undefined;
-  /** Agent pods scheduled on the workload's node. */
+  /** Agent pods scheduled on the workload's node, the one most likely serving first. */
   readonly agentPodsOnNode: readonly KubePod[] | undefined;
   readonly nodeAgent: NodeAgent | undefined;
   readonly agentLog: AgentLogFacts | undefined;
@@ -59,20 +59,38 @@ function toNodeAgent(agent: AgentJson, match: AgentMatch): NodeAgent {
   return { agent, id: agentSpiffeId(agent), selectors: agentSelectors(agent), match };
 }
 
+function expiryOf(agent: AgentJson): number {
+  return Number(agent.x509svid_expires_at ?? 0);
+}
+
+/**
+ * Picks the current record among several for one node name: a re-created node leaves
+ * the old node's record behind until it is purged. The record the agent logged as its
+ * own wins, then the one named after the node's UID, then the latest expiry.
+ */
+function pickCurrentRecord(records: readonly AgentJson[], loggedId: string | undefined, nodeUid: string | undefined): AgentJson | undefined {
+  return (
+    records.find((agent) => agentSpiffeId(agent) === loggedId) ??
+    records.find((agent) => nodeUid !== undefined && agent.id.path.endsWith(`/${nodeUid}`)) ??
+    [...records].sort((a, b) => expiryOf(b) - expiryOf(a))[0]
+  );
+}
+
 /** Finds the agent record of the workload's node: by node-name selector, by the ID the agent logged, by node UID, or the only agent. */
 export function findNodeAgent(evidence: Evidence, agents: readonly AgentJson[], node: string | undefined, facts: AgentLogFacts | undefined): NodeAgent | undefined {
-  const byNodeName = agents.find((agent) => node !== undefined && agentSelectors(agent).some((selector) => selector.endsWith(`:agent_node_name:${node}`)));
-  if (byNodeName !== undefined) {
-    return toNodeAgent(byNodeName, 'node-selector');
+  const loggedId = agentIdFromLog(facts);
+  const nodeUid = evidence.node?.metadata?.uid;
+  const byNodeName = agents.filter((agent) => node !== undefined && agentSelectors(agent).some((selector) => selector.endsWith(`:agent_node_name:${node}`)));
+  const current = pickCurrentRecord(byNodeName, loggedId, nodeUid);
+  if (current !== undefined) {
+    return toNodeAgent(current, 'node-selector');
   }
 
-  const loggedId = agentIdFromLog(facts);
   const byLog = agents.find((agent) => agentSpiffeId(agent) === loggedId);
   if (byLog !== undefined) {
     return toNodeAgent(byLog, 'agent-log');
   }
 
-  const nodeUid = evidence.node?.metadata?.uid;
   const byUid = agents.find((agent) => nodeUid !== undefined && agent.id.path.endsWith(`/${nodeUid}`));
   if (byUid !== undefined) {
     return toNodeAgent(byUid, 'node-uid');
@@ -82,6 +100,21 @@ export function findNodeAgent(evidence: Evidence, agents: readonly AgentJson[], 
   const [only, ...others] = agents;
   const namesANode = only !== undefined && agentSelectors(only).some((selector) => selector.includes(':agent_node_name:'));
   return only !== undefined && others.length === 0 && facts !== undefined && !namesANode ? toNodeAgent(only, 'assumed') : undefined;
+}
+
+function servingScore(pod: KubePod): number {
+  const deleting = pod.metadata?.deletionTimestamp !== undefined ? 4 : 0;
+  const notRunning = pod.status?.phase === 'Running' ? 0 : 2;
+  const notReady = (pod.status?.containerStatuses ?? []).every((status) => status.ready === true) ? 0 : 1;
+  return deleting + notRunning + notReady;
+}
+
+/**
+ * Orders a node's agent pods so the one serving comes first: during a DaemonSet
+ * rollout the old pod is terminating while the new one already runs.
+ */
+function rankAgentPods(pods: readonly KubePod[]): readonly KubePod[] {
+  return [...pods].sort((a, b) => servingScore(a) - servingScore(b));
 }
 
 function readFetch(evidence: Evidence): FetchView | undefined {
@@ -113,7 +146,7 @@ function buildView(evidence: Evidence): WorkloadView {
     node,
     entries: evidence.entries === undefined ? undefined : readEntries(evidence.entries),
     agents,
-    agentPodsOnNode: evidence.agentPods?.filter((agentPod) => node !== undefined && agentPod.spec?.nodeName === node),
+    agentPodsOnNode: evidence.agentPods === undefined ? undefined : rankAgentPods(evidence.agentPods.filter((agentPod) => node !== undefined && agentPod.spec?.nodeName === node)),
     nodeAgent: agents === undefined ? undefined : findNodeAgent(evidence, agents, node, agentLog),
     agentLog,
     agentConfigText: findAgentConfig(evidence, node),
