@@ -2,12 +2,13 @@
  * The lab's certificate authorities, made fresh for every lab with WebCrypto ECDSA
  * P-256 keys. One signs the API server's TLS certificate, whose IP SAN 127.0.0.1 both
  * kubectl and client-node verify. The other is the trust-domain CA that signs the
- * X509-SVIDs the simulated agent issues.
+ * X509-SVIDs the simulated agent issues; a separate ES256 key signs its JWT-SVIDs.
  */
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its parsers through tsyringe, which needs the Reflect metadata API loaded first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -45,6 +46,10 @@ export interface LabCa {
   readonly bundle: x509.X509Certificate;
   /** Signs an X509-SVID for `spiffeId`, valid from 10 seconds ago for `ttlSeconds`. */
   mintX509Svid(spiffeId: string, ttlSeconds: number, dnsNames?: readonly string[]): Promise<LabX509Svid>;
+  /** The JWT bundle of the trust domain: a JWK set with the lab's one JWT signing key. */
+  readonly jwtBundle: { readonly keys: readonly Record<string, unknown>[] };
+  /** Signs an ES256 JWT-SVID for `spiffeId` and `audience`, valid for `ttlSeconds`. */
+  mintJwtSvid(spiffeId: string, audience: readonly string[], ttlSeconds: number): Promise<string>;
 }
 
 function toPem(label: string, der: ArrayBuffer): string {
@@ -145,5 +150,28 @@ export async function createLabCa(trustDomain: string): Promise<LabCa> {
     return { spiffeId, certificate, certificateDer: Buffer.from(certificate.rawData), keyDer };
   };
 
-  return { tls, bundle, mintX509Svid };
+  const jwt = await createJwtAuthority();
+  return { tls, bundle, mintX509Svid, ...jwt };
+}
+
+/** SPIRE's default JWT-SVID lifetime when the entry sets none: five minutes. */
+export const DEFAULT_JWT_SVID_TTL_SECONDS = 300;
+
+async function createJwtAuthority(): Promise<Pick<LabCa, 'jwtBundle' | 'mintJwtSvid'>> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const kid = randomBytes(16).toString('hex');
+  const publicJwk = await exportJWK(publicKey);
+  const jwtBundle = { keys: [{ use: 'jwt-svid', kid, ...publicJwk }] };
+
+  const mintJwtSvid = (spiffeId: string, audience: readonly string[], ttlSeconds: number): Promise<string> => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+      .setSubject(spiffeId)
+      .setAudience([...audience])
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(privateKey);
+  };
+  return { jwtBundle, mintJwtSvid };
 }

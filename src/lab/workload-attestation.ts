@@ -19,7 +19,6 @@ export type LabAttestation =
   | { readonly ok: true; readonly selectors: readonly string[] }
   | { readonly ok: false; readonly clientError: string; readonly agentLog: readonly AttestationLogLine[] };
 
-const HANDLER_FIELDS = { method: 'FetchX509SVID', service: 'WorkloadAPI', subsystem_name: 'endpoints' } as const;
 
 function findStatus(pod: KubePod, containerName: string): ContainerStatus | undefined {
   const statuses = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.ephemeralContainerStatuses ?? [])];
@@ -28,11 +27,12 @@ function findStatus(pod: KubePod, containerName: string): ContainerStatus | unde
 
 /**
  * Attests the process of `containerName` in `pod` with the kubelet's pod list of the
- * pod's node. SPIRE looks the container up in `containerStatuses` and
+ * pod's node. `method` is the Workload API method logged with a failure. SPIRE looks the container up in `containerStatuses` and
  * `initContainerStatuses` only, so an ephemeral container is not found unless the
  * scenario disables container selectors.
  */
-export function attestWorkload(state: LabState, pod: KubePod, containerName: string): LabAttestation {
+export function attestWorkload(state: LabState, pod: KubePod, containerName: string, method: string): LabAttestation {
+  const handlerFields = { method, service: 'WorkloadAPI', subsystem_name: 'endpoints' };
   const { pods, spire } = state.scenario;
   const nodePods = pods.filter((candidate) => candidate.spec?.nodeName === pod.spec?.nodeName);
   const containerId = containerIdHost(findStatus(pod, containerName)?.containerID ?? '') ?? '';
@@ -49,8 +49,8 @@ export function attestWorkload(state: LabState, pod: KubePod, containerName: str
       ok: false,
       clientError: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded',
       agentLog: [
-        { level: 'error', message: 'Timed out collecting selectors', fields: HANDLER_FIELDS },
-        { level: 'error', message: 'Workload attestation failed', fields: HANDLER_FIELDS },
+        { level: 'error', message: 'Timed out collecting selectors', fields: handlerFields },
+        { level: 'error', message: 'Workload attestation failed', fields: handlerFields },
       ],
     };
   }
@@ -59,7 +59,7 @@ export function attestWorkload(state: LabState, pod: KubePod, containerName: str
     clientError: 'rpc error: code = Unavailable desc = workload attestation failed',
     agentLog: [
       { level: 'error', message: 'workload attestor "k8s" failed', fields: { error: result.message, subsystem_name: 'workload_attestor' } },
-      { level: 'error', message: 'Workload attestation failed', fields: HANDLER_FIELDS },
+      { level: 'error', message: 'Workload attestation failed', fields: handlerFields },
     ],
   };
 }

@@ -24,10 +24,7 @@ import { findAgentPodOnNode, isAgentPod } from './spire-layout.js';
 export const DEFAULT_AGENT_SOCKET_PATH = '/tmp/spire-agent/public/api.sock';
 
 /** A fetch request: where it runs and its flags. */
-export interface X509FetchRequest {
-  readonly pod: KubePod;
-  readonly containerName: string;
-  readonly socketPath: string;
+export interface X509FetchRequest extends WorkloadCaller {
   readonly output: 'pretty' | 'json';
   readonly silent: boolean;
 }
@@ -65,26 +62,49 @@ function dialError(socketPath: string, reason: string): string {
   return `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial unix ${socketPath}: connect: ${reason}"`;
 }
 
+/** The origin of a Workload API call: the pod, its container and the socket it dials. */
+export interface WorkloadCaller {
+  readonly pod: KubePod;
+  readonly containerName: string;
+  readonly socketPath: string;
+}
+
+/** The entries the agent issues to a caller, or the failed command's result. */
+export type IssuedEntries = { readonly ok: true; readonly entries: readonly EntryJson[] } | { readonly ok: false; readonly result: LabExecResult };
+
+/**
+ * Follows a Workload API call from `caller` up to the entries the agent issues: dial the
+ * socket, check agent health, attest the caller and match its selectors. Every failure
+ * is returned as the client prints it, and the agent logs what SPIRE logs. `method` is
+ * the Workload API method for the log fields, such as `FetchX509SVID`.
+ */
+export function findIssuedEntries(context: FetchContext, caller: WorkloadCaller, method: string): IssuedEntries {
+  const reach = reachAgent(context.state, caller.pod, caller.containerName, caller.socketPath);
+  if (!reach.reachable) return { ok: false, result: failed(`${reach.error}\n`) };
+  // An unhealthy agent cannot serve the Workload API, so the client's 5 s default timeout expires.
+  if (!reach.healthy) return { ok: false, result: failed('rpc error: code = DeadlineExceeded desc = context deadline exceeded\n') };
+
+  const attestation = attestWorkload(context.state, caller.pod, caller.containerName, method);
+  if (!attestation.ok) {
+    for (const line of attestation.agentLog) appendAgentLog(context.state, reach.agentPod, line.level, line.message, line.fields);
+    return { ok: false, result: failed(`${attestation.clientError}\n`) };
+  }
+
+  const entries = entriesForSelectors(context.state, caller.pod.spec?.nodeName ?? '', attestation.selectors);
+  if (entries.length === 0) {
+    appendAgentLog(context.state, reach.agentPod, 'error', 'No identity issued', { method, registered: 'false', service: 'WorkloadAPI', subsystem_name: 'endpoints' });
+    return { ok: false, result: failed('rpc error: code = PermissionDenied desc = no identity issued\n') };
+  }
+  return { ok: true, entries };
+}
+
 /** Runs the simulated fetch and prints what `spire-agent api fetch x509` prints. */
 export async function simulateX509Fetch(context: FetchContext, request: X509FetchRequest): Promise<LabExecResult> {
   const started = performance.now();
-  const reach = reachAgent(context.state, request.pod, request.containerName, request.socketPath);
-  if (!reach.reachable) return failed(`${reach.error}\n`);
-  // An unhealthy agent cannot serve the Workload API, so the client's 5 s default timeout expires.
-  if (!reach.healthy) return failed('rpc error: code = DeadlineExceeded desc = context deadline exceeded\n');
+  const issued = findIssuedEntries(context, request, 'FetchX509SVID');
+  if (!issued.ok) return issued.result;
 
-  const attestation = attestWorkload(context.state, request.pod, request.containerName);
-  if (!attestation.ok) {
-    for (const line of attestation.agentLog) appendAgentLog(context.state, reach.agentPod, line.level, line.message, line.fields);
-    return failed(`${attestation.clientError}\n`);
-  }
-
-  const entries = entriesForSelectors(context.state, request.pod.spec?.nodeName ?? '', attestation.selectors);
-  if (entries.length === 0) {
-    appendAgentLog(context.state, reach.agentPod, 'error', 'No identity issued', { method: 'FetchX509SVID', registered: 'false', service: 'WorkloadAPI', subsystem_name: 'endpoints' });
-    return failed('rpc error: code = PermissionDenied desc = no identity issued\n');
-  }
-
+  const { entries } = issued;
   const svids = await Promise.all(entries.map((entry) => context.ca.mintX509Svid(entrySpiffeId(entry), entry.x509_svid_ttl || DEFAULT_X509_SVID_TTL_SECONDS, entry.dns_names ?? [])));
   if (request.silent) return succeeded('');
   const elapsed = performance.now() - started;

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { captureApiFailure, execInPod, startLabClients, type LabClients } from './lab-fixtures.js';
@@ -353,5 +354,50 @@ describe('trust bundle', () => {
     expect(Object.keys(key ?? {})).toEqual(['use', 'kty', 'crv', 'x', 'y', 'x5c']);
     expect(key?.x5c).toEqual([new X509Certificate(pem.stdout).raw.toString('base64')]);
     expect(bundle.spiffe_sequence).toBe(1);
+  });
+});
+
+describe('simulated JWT fetch', () => {
+  const FETCH_JWT = ['spire-agent', 'api', 'fetch', 'jwt', '-socketPath', '/run/spire/sockets/agent.sock', '-audience', 'payments,orders'];
+
+  it('issues a JWT-SVID that verifies with the bundle', async () => {
+    const outcome = await exec(WEB, FETCH_JWT);
+    const match = /^token\(spiffe:\/\/example\.org\/ns\/shop\/sa\/web\):\n\t(\S+)\n\nbundle\(spiffe:\/\/example\.org\):\n\t(\S+)\n\n$/.exec(outcome.stdout);
+    const [, token = '', bundle = '{}'] = match ?? [];
+
+    const keys = (JSON.parse(bundle) as JSONWebKeySet).keys;
+    // jose accepts only `use: "sig"`, while SPIFFE JWT bundles mark keys `use: "jwt-svid"`.
+    const verificationKeys = createLocalJWKSet({ keys: keys.map(({ use: _use, ...key }) => key) });
+
+    const { payload, protectedHeader } = await jwtVerify(token, verificationKeys, { audience: 'orders' });
+
+    expect(match).not.toBeNull();
+    expect(payload.sub).toBe('spiffe://example.org/ns/shop/sa/web');
+    expect(payload.aud).toEqual(['payments', 'orders']);
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(keys[0]?.use).toBe('jwt-svid');
+  });
+
+  it('prints both responses as JSON', async () => {
+    const outcome = await exec(WEB, [...FETCH_JWT, '-output', 'json']);
+    const [svids, bundles] = JSON.parse(outcome.stdout) as [{ svids: { spiffe_id: string; svid: string; hint: string }[] }, { bundles: Record<string, string> }];
+
+    expect(svids.svids.map((svid) => svid.spiffe_id)).toEqual(['spiffe://example.org/ns/shop/sa/web']);
+    expect(Object.keys(bundles.bundles)).toEqual(['spiffe://example.org']);
+    expect(JSON.parse(Buffer.from(bundles.bundles['spiffe://example.org'] ?? '', 'base64').toString('utf8'))).toHaveProperty('keys');
+  });
+
+  it('requires an audience', async () => {
+    const outcome = await exec(WEB, ['spire-agent', 'api', 'fetch', 'jwt', '-socketPath', '/run/spire/sockets/agent.sock']);
+
+    expect(outcome.stderr).toBe('audience must be specified\n');
+    expect(outcome.status.details?.causes).toEqual([{ reason: 'ExitCode', message: '1' }]);
+  });
+
+  it('denies an identity the workload does not have', async () => {
+    const outcome = await exec(WEB, [...FETCH_JWT, '-spiffeID', 'spiffe://example.org/ns/shop/sa/other']);
+
+    expect(outcome.stderr).toBe('rpc error: code = PermissionDenied desc = no identity issued\n');
   });
 });
