@@ -3,7 +3,7 @@
  * aborting, so one forbidden or slow call costs one evidence field and nothing more.
  */
 import type { Logger } from '../logger.js';
-import { ProbeSkippedError, ProbeTimeoutError } from './errors.js';
+import { isProbeSkippedError, ProbeTimeoutError } from './errors.js';
 
 /** Progress of one probe, for spinners. */
 export type ProbeState = 'started' | 'succeeded' | 'failed' | 'skipped';
@@ -62,7 +62,7 @@ export class ProbeRunner<Context> {
   }
 
   private record(field: string, error: unknown, context: Context | (() => Context)): void {
-    if (error instanceof ProbeSkippedError) {
+    if (isProbeSkippedError(error)) {
       this.skip(field, error.message);
       return;
     }

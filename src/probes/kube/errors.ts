@@ -2,9 +2,10 @@
  * Errors raised by Kubernetes sources. Probes branch on these classes and on the HTTP
  * status code, never on message text.
  */
+import { ProbeError } from '../errors.js';
 
 /** Base class for failures of a {@link KubeSource} call. */
-export class KubeSourceError extends Error {
+export class KubeSourceError extends ProbeError {
   override readonly name: string = 'KubeSourceError';
 }
 

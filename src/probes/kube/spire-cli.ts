@@ -2,6 +2,7 @@
  * Running SPIRE's CLIs by exec in SPIRE's own pods and keeping their output as printed.
  */
 import type { AgentHealth } from '../../evidence/types.js';
+import { ProbeError } from '../errors.js';
 import { isCommandNotStarted } from './exec-status.js';
 import type { KubeSource } from './source.js';
 
@@ -13,8 +14,12 @@ export interface ExecTarget {
 }
 
 /** A SPIRE CLI command that ran but failed, or could not start. */
-export class SpireCliError extends Error {
+export class SpireCliError extends ProbeError {
   override readonly name: string = 'SpireCliError';
+}
+
+export function isSpireCliError(value: unknown): value is SpireCliError {
+  return value instanceof SpireCliError;
 }
 
 /**
