@@ -4,7 +4,7 @@
  * resolver and crypto/tls. The class names the layer at fault: the agent's own
  * configuration, its identity with the server, or the server.
  */
-import { findErrorProblem, type LoggedErrorProblem } from '../../spire/logs.js';
+import { findErrorProblem, findGrpcStatus, type LoggedErrorProblem } from '../../spire/logs.js';
 import { AGENT_MESSAGES } from './agent-log-facts.js';
 import type { LogRecord } from './log-records.js';
 
@@ -40,9 +40,11 @@ const SPIRE_PATTERNS: readonly (readonly [AgentFailureKind, RegExp])[] = [
   ['trust-domain-mismatch', /trust domain|unexpected ID "spiffe:\/\//i],
   ['agent-banned', /agent is banned|Agent is banned/],
   ['join-token-used', /join token does not exist or has already been used|join token expired/],
-  ['node-attestation-rejected', /not configured for cluster|is not an allowed service account|token not authenticated|failed to attest/],
+  ['node-attestation-rejected', /not configured for cluster|is not an allowed service account|token not authenticated|failed to attest|nodeattestor\(|unable to validate token/],
   ['agent-svid-rejected', /SVID is expired|is not attested|removing SVID and shutting down/],
 ];
+
+const REJECTION_CODES = new Set(['PermissionDenied', 'InvalidArgument', 'Internal', 'Unauthenticated']);
 
 const PROBLEM_KINDS: Readonly<Partial<Record<LoggedErrorProblem, AgentFailureKind>>> = {
   'unknown-authority': 'stale-trust-bundle',
@@ -72,6 +74,10 @@ export function classifyAgentError(text: string): AgentFailureKind {
   const spire = SPIRE_PATTERNS.find(([, pattern]) => pattern.test(text))?.[0];
   if (spire !== undefined) {
     return spire;
+  }
+  // The server answered the attestation with an error of its own: it rejects the agent.
+  if (/attestation response/.test(text) && REJECTION_CODES.has(findGrpcStatus(text)?.code ?? '')) {
+    return 'node-attestation-rejected';
   }
   return (problem === undefined ? undefined : PROBLEM_KINDS[problem]) ?? 'other';
 }
