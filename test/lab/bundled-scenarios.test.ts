@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { LabScenarios } from '../../src/commands/lab/scenarios.js';
+import { LabStart } from '../../src/commands/lab/start.js';
 import { serveLab } from '../../src/lab/index.js';
 import type { LabHandle } from '../../src/lab/index.js';
 import { execInPod, startLabClients } from './lab-fixtures.js';
@@ -115,6 +116,22 @@ describe('lab commands', () => {
       "selector-mismatch     The web pod's entry selects namespace default, but the pod runs in shop.",
       "socket-path-mismatch  The web pod's SPIFFE_ENDPOINT_SOCKET names api.sock; the agent serves agent.sock.",
     ]);
+  });
+
+  it('lab start exits 2 for an unknown scenario', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let failure: unknown;
+    let written: string;
+    try {
+      failure = await LabStart.run(['--scenario', 'no-such-scenario'], import.meta.url).catch((error: unknown) => error);
+      written = stderr.mock.calls.map((call) => String(call[0])).join('');
+    } finally {
+      stderr.mockRestore();
+    }
+
+    expect((failure as { oclif?: { exit?: number } }).oclif?.exit).toBe(2);
+    expect(written).toMatch(/^Error: could not read lab scenario .*no-such-scenario\.yaml: ENOENT/);
+    expect(written).toContain('  - Pass a bundled scenario name or the path of a scenario file. Bundled scenarios: agent-crashloop,');
   });
 
   it('serveLab removes the kubeconfig when stopped', async () => {
