@@ -159,6 +159,7 @@ class PodGather {
     return this.runner.run('workloadFetch', { verb: 'create', resource: 'pods/exec', namespace: this.namespace }, async (signal) => {
       const container = pickWorkloadContainer(this.pod, this.request.container);
       if (container === undefined) throw new ProbeSkippedError(`pod ${this.request.pod} has no container ${this.request.container ?? ''}`.trim());
+      requireRunningContainer(this.pod, container.name ?? '');
 
       // DaemonSet pods share one spec, so another node's agent pod shows the socket's host path when this node has none.
       const agentPod = (await this.spire.agentOnNode(this.nodeName).catch(() => undefined))?.pod ?? (await this.spire.agentPods())?.pods[0];
@@ -182,6 +183,20 @@ class PodGather {
         signal,
       );
     });
+  }
+}
+
+/** Exec needs a running container, so a pod that is not running gets a skip reason instead of an API error. */
+function requireRunningContainer(pod: KubePod, containerName: string): void {
+  const phase = pod.status?.phase;
+  if (phase !== undefined && phase !== 'Running') {
+    throw new ProbeSkippedError(`pod phase is ${phase}, so container ${containerName} cannot run the fetch`);
+  }
+
+  const state = pod.status?.containerStatuses?.find((status) => status.name === containerName)?.state;
+  if (state !== undefined && state.running === undefined) {
+    const reason = state.waiting?.reason ?? state.terminated?.reason ?? 'not running';
+    throw new ProbeSkippedError(`container ${containerName} is not running (${reason}), so it cannot run the fetch`);
   }
 }
 

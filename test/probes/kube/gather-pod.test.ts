@@ -362,6 +362,23 @@ describe('gatherPodEvidence', () => {
     expect(evidence.expectedSpiffeId).toBe('spiffe://example.org/web');
   });
 
+  it.each([
+    { name: 'pending pod', status: { phase: 'Pending' }, text: 'pod phase is Pending, so container web cannot run the fetch' },
+    {
+      name: 'crash-looping container',
+      status: { phase: 'Running', containerStatuses: [{ name: 'web', state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+      text: 'container web is not running (CrashLoopBackOff), so it cannot run the fetch',
+    },
+  ])('skips the fetch for a $name', async ({ status, text }) => {
+    const source = quickstartCluster();
+    source.pods[0] = { ...workloadPod(), status };
+
+    const evidence = await gatherPodEvidence(request, source);
+
+    expect(evidence.gatherErrors?.workloadFetch).toBe(text);
+    expect(source.execCalls.filter((call) => call.namespace === 'shop')).toEqual([]);
+  });
+
   it('records a workload without a socket mount', async () => {
     const source = quickstartCluster();
     source.pods[0] = workloadPod({ mountSocket: false });
