@@ -91,6 +91,7 @@ describe('classifyAgentError', () => {
     { kind: 'join-token-used', text: 'failed to attest: join token does not exist or has already been used' },
     { kind: 'server-unreachable', text: 'dial tcp 10.0.0.5:8081: connect: connection refused' },
     { kind: 'other', text: 'unknown configurations detected: api_server' },
+    { kind: 'trust-domain-mismatch', text: 'authentication handshake failed: expected server SPIFFE ID "spiffe://corp.test/spire/server"; got [spiffe://prod.corp.test/spire/server]' },
     { kind: 'node-attestation-rejected', text: 'failed to receive attestation response: rpc error: code = Internal desc = nodeattestor(k8s_psat): unable to validate token with TokenReview API: Unauthorized' },
     { kind: 'node-attestation-rejected', text: 'failed to receive attestation response: rpc error: code = PermissionDenied desc = something new' },
   ])('$kind', ({ kind, text }) => {

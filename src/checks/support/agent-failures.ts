@@ -62,6 +62,16 @@ export interface AgentFailure {
 }
 
 /**
+ * Tells whether the text names SPIFFE IDs of two trust domains, as the handshake error
+ * `expected server SPIFFE ID "spiffe://a/spire/server"; got [spiffe://b/spire/server]`
+ * does when the agent's trust_domain differs from the server's.
+ */
+function namesTwoTrustDomains(text: string): boolean {
+  const trustDomains = new Set([...text.matchAll(/spiffe:\/\/([a-z0-9._-]+)/g)].map((match) => match[1]));
+  return /expected server SPIFFE ID/.test(text) && trustDomains.size > 1;
+}
+
+/**
  * Classifies an error text from the agent log. A certificate problem is checked
  * before SPIRE's messages, because a handshake that fails on a stale bundle also
  * ends in "failed to attest" or a deadline.
@@ -74,6 +84,9 @@ export function classifyAgentError(text: string): AgentFailureKind {
   const spire = SPIRE_PATTERNS.find(([, pattern]) => pattern.test(text))?.[0];
   if (spire !== undefined) {
     return spire;
+  }
+  if (namesTwoTrustDomains(text)) {
+    return 'trust-domain-mismatch';
   }
   // The server answered the attestation with an error of its own: it rejects the agent.
   if (/attestation response/.test(text) && REJECTION_CODES.has(findGrpcStatus(text)?.code ?? '')) {
