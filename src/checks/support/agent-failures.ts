@@ -88,7 +88,7 @@ export function classifyAgentError(text: string): AgentFailureKind {
   if (namesTwoTrustDomains(text)) {
     return 'trust-domain-mismatch';
   }
-  // The server answered the attestation with an error of its own: it rejects the agent.
+  // The server returned an error inside the attestation response, so it rejects the agent.
   if (/attestation response/.test(text) && REJECTION_CODES.has(findGrpcStatus(text)?.code ?? '')) {
     return 'node-attestation-rejected';
   }
