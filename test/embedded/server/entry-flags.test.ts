@@ -35,6 +35,10 @@ describe('entryFromFlags', () => {
     expect(entryFromFlags(flags({ jwtSVIDIncludeJTI: true }), '').additional_attributes).toEqual({ disable_x509_svid_prefetch: false, jwt_svid_include_jti: true });
   });
 
+  it('requires parent ID on update', () => {
+    expect(() => entryFromFlags(flags({ node: true, parentID: undefined }), 'e1', 'update')).toThrow('a parent ID is required');
+  });
+
   it.each([
     { name: 'missing SPIFFE ID', values: { spiffeID: undefined }, message: 'a SPIFFE ID is required' },
     { name: 'missing parent ID', values: { parentID: undefined }, message: 'a parent ID is required if the node flag is not set' },

@@ -25,7 +25,7 @@ export class ServerEntryUpdate extends SpireServerCommand {
     if (flags.data === undefined && (flags.entryID === undefined || flags.entryID === '')) {
       throw new UserError('entry ID is required', { suggestions: ['Pass -entryID with the ID that entry show prints.'] });
     }
-    const entries = flags.data === undefined ? [entryFromFlags(flags, flags.entryID!)] : readEntriesFromData(flags.data);
+    const entries = flags.data === undefined ? [entryFromFlags(flags, flags.entryID!, 'update')] : readEntriesFromData(flags.data);
 
     const response = await this.withAdminClients(flags.socketPath, (clients) =>
       callUnary<{ results: EntryResult[] }>(clients.entry, 'BatchUpdateEntry', { entries }),

@@ -70,18 +70,22 @@ export function readIdFlag(flag: string, value: string): SpiffeIdJson {
   }
 }
 
-/** Builds the Entry message described by the flags, after the checks SPIRE's CLI makes. */
-export function entryFromFlags(flags: EntryFlagValues, entryId: string): Record<string, unknown> {
+/**
+ * Builds the Entry message described by the flags, after the checks SPIRE's CLI makes.
+ * `update` requires a parent ID even with `-node`, as `spire-server entry update` has no node flag.
+ */
+export function entryFromFlags(flags: EntryFlagValues, entryId: string, operation: 'create' | 'update' = 'create'): Record<string, unknown> {
   // The checks run in the order of SPIRE's CLI, so the first problem reported is the same.
   if ((flags.selector ?? []).length === 0) throw usage('at least one selector is required', 'Pass -selector type:value, for example -selector unix:uid:1000.');
   if (flags.node && (flags.federatesWith ?? []).length > 0) throw usage('node entries can not federate', 'Drop -federatesWith from the node entry.');
+  if (operation === 'update' && flags.parentID === undefined) throw usage('a parent ID is required', 'Pass -parentID with the parent of the entry.');
   if (!flags.node && flags.parentID === undefined) throw usage('a parent ID is required if the node flag is not set', 'Pass -parentID, or -node for a node alias entry.');
   if (flags.spiffeID === undefined) throw usage('a SPIFFE ID is required', 'Pass -spiffeID spiffe://<trust domain>/<path>.');
   if (flags.x509SVIDTTL < 0) throw usage('a positive x509-SVID TTL is required', 'Pass -x509SVIDTTL 0 for the server default, or a positive number of seconds.');
   if (flags.jwtSVIDTTL < 0) throw usage('a positive JWT-SVID TTL is required', 'Pass -jwtSVIDTTL 0 for the server default, or a positive number of seconds.');
 
   const spiffeId = readIdFlag('spiffeID', flags.spiffeID);
-  const parentId = flags.node ? { trust_domain: spiffeId.trust_domain, path: '/spire/server' } : readIdFlag('parentID', flags.parentID!);
+  const parentId = flags.node && operation === 'create' ? { trust_domain: spiffeId.trust_domain, path: '/spire/server' } : readIdFlag('parentID', flags.parentID!);
   const selectors = (flags.selector ?? []).map((text) => {
     try {
       return parseSelector(text);

@@ -39,7 +39,9 @@ function withDefaults(entry: Record<string, unknown>): EntryMessage {
 /** Writes the results to stdout and throws ServerCommandError when any item failed. */
 export function reportEntryResults(results: readonly EntryResult[], requested: readonly Record<string, unknown>[], output: string, operation: 'create' | 'update'): void {
   if (output === 'json') {
-    process.stdout.write(formatSpireJson({ results }));
+    // SPIRE's CLI puts the requested entry into each failed result before printing.
+    const filled = results.map((result, index) => (result.status.code === 0 ? result : { ...result, entry: withDefaults(requested[index] ?? {}) }));
+    process.stdout.write(formatSpireJson({ results: filled }));
   }
 
   let failed = false;
