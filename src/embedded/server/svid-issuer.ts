@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import type { ActiveAuthority } from './ca.js';
 import { buildCertificate, generateSerialNumber, type NameAttribute } from './certificate-builder.js';
 
-/** SPIRE 1.15 `credtemplate` defaults: X509-SVID 1 hour, JWT-SVID 5 minutes. */
+/** Default SVID TTLs of SPIRE 1.15: X509-SVID 1 hour, JWT-SVID 5 minutes. */
 export const DEFAULT_X509_SVID_TTL_SECONDS = 3600;
 export const DEFAULT_JWT_SVID_TTL_SECONDS = 300;
 

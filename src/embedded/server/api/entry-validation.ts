@@ -165,8 +165,8 @@ export function entryFromMessage(message: EntryMessage, trustDomain: string): En
 }
 
 /**
- * Applies the datastore's checks (SPIRE 1.15 sqlstore `validateRegistrationEntry`);
- * `operation` is `create` or `update` for the message prefix.
+ * Applies the checks SPIRE 1.15's SQL datastore makes before it stores an entry.
+ * `operation` (`create` or `update`) selects the message prefix.
  */
 export function checkStorableEntry(entry: EntryInput, operation: 'create' | 'update'): void {
   const fail = (problem: string) =>
