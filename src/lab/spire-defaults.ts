@@ -6,11 +6,12 @@
  */
 import type { KubeNode, KubePod } from '../evidence/kube-types.js';
 import { isSpiffeIdError } from '../spiffe/errors.js';
-import { parseSpiffeId } from '../spiffe/id.js';
+import { formatSpiffeId, parseSpiffeId } from '../spiffe/id.js';
+import { formatSelector } from '../spire/selectors.js';
 import type { AgentJson, EntryJson, SelectorJson, SpiffeIdJson } from '../spire/types.js';
 import { hexDigest, uuidFromSeed } from './deterministic-ids.js';
 import type { LabAgent } from './scenario-types.js';
-import { invalidField, isRecord, optionalList, requireRecord, requireString, type ScenarioSource } from './scenario-validation.js';
+import { invalidField, optionalList, requireRecord, requireString, type ScenarioSource } from './scenario-validation.js';
 import { findAgentPodOnNode } from './spire-layout.js';
 
 /** Agent version the lab reports for agents the scenario does not describe. */
@@ -48,11 +49,6 @@ export function readSelector(source: ScenarioSource, value: unknown, field: stri
   return { type: requireString(source, record.type, `${field}.type`), value: requireString(source, record.value, `${field}.value`) };
 }
 
-/** Renders a SPIFFE ID record as a URI. */
-export function spiffeIdToString(id: SpiffeIdJson): string {
-  return `spiffe://${id.trust_domain}${id.path}`;
-}
-
 /** Reads and completes one registration entry. */
 export function readEntry(source: ScenarioSource, value: unknown, field: string, createdAtSeconds: number): EntryJson {
   const raw = requireRecord(source, value, field);
@@ -60,7 +56,7 @@ export function readEntry(source: ScenarioSource, value: unknown, field: string,
   const parentId = readSpiffeId(source, raw.parent_id, `${field}.parent_id`);
   if (!Array.isArray(raw.selectors) || raw.selectors.length === 0) throw invalidField(source, `${field}.selectors`, 'selector list is empty');
   const selectors = raw.selectors.map((selector, index) => readSelector(source, selector, `${field}.selectors[${index}]`));
-  const seed = `${spiffeIdToString(spiffeId)}|${spiffeIdToString(parentId)}|${selectors.map((s) => `${s.type}:${s.value}`).join(',')}`;
+  const seed = `${formatSpiffeId(spiffeId)}|${formatSpiffeId(parentId)}|${selectors.map(formatSelector).join(',')}`;
 
   return {
     admin: false,
@@ -127,8 +123,8 @@ function readAgentRecord(source: ScenarioSource, value: unknown, field: string, 
     banned: false,
     can_reattest: false,
     x509svid_expires_at: String(input.expiresAtSeconds),
-    x509svid_serial_number: serialFromSeed(spiffeIdToString(id)),
-    ...(isRecord(raw) ? (raw as Partial<AgentJson>) : {}),
+    x509svid_serial_number: serialFromSeed(formatSpiffeId(id)),
+    ...(raw as Partial<AgentJson>),
     id,
     selectors,
   };
@@ -162,7 +158,7 @@ export function defaultAgentRecord(node: KubeNode, input: AgentDefaultsInput): A
     id,
     selectors: values.map((value) => ({ type: 'k8s_psat', value })),
     x509svid_expires_at: String(input.expiresAtSeconds),
-    x509svid_serial_number: serialFromSeed(spiffeIdToString(id)),
+    x509svid_serial_number: serialFromSeed(formatSpiffeId(id)),
   };
 }
 
