@@ -38,7 +38,7 @@ function overdueEntryFinding(checkId: string, entry: EntryJson, facts: AgentLogF
     cause: 'entry-not-synced',
     confidence: 'likely',
     summary: `Entry ${entry.id ?? '(no ID)'} (${entrySpiffeId(entry)}) was created at ${created.toISOString()}, matches the workload and is authorised for its agent, yet ${minutes} minutes later the agent log, which shows other entries arriving, has no "Entry created" for it: the server is not delivering it to this agent.`,
-    evidence: [`entry ${entry.id ?? '(no ID)'} created_at ${String(entry.created_at)}`, `agent log from ${facts.firstTime?.toISOString() ?? '?'} to ${last.toISOString()}: ${facts.entriesSeen.size} other entries arrived`],
+    evidence: [`entry ${entry.id ?? '(no ID)'} created_at ${String(entry.created_at)}`, `agent log from ${facts.firstTime?.toISOString() ?? '?'} to ${last.toISOString()}: other entries arrived (${facts.entriesSeen.size})`],
     fix: [
       'Restart the SPIRE server replicas to rebuild their authorized-entry cache, then watch the agent log for "Entry created" with this entry ID.',
       "If it recurs, compare the server version with SPIRE's release notes for entry cache fixes and upgrade or roll back.",
