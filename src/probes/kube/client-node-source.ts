@@ -75,7 +75,7 @@ export class ClientNodeSource implements KubeSource {
     return Array.isArray(items) ? (items as KubeCustomResource[]) : [];
   }
 
-  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number }): Promise<string> {
+  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; previous?: boolean }): Promise<string> {
     return this.call(() => this.core.readNamespacedPodLog({ namespace, name: pod, ...options }));
   }
 

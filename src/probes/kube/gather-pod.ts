@@ -15,7 +15,7 @@ import { readWorkloadPod } from './read-workload-pod.js';
 import { findWorkloadSocketPath } from './socket-path.js';
 import { SpireGather } from './spire-gather.js';
 import { DEFAULT_AGENT_SOCKET_PATH, resolveSpireLayout, type SpireLayoutOptions } from './spire-layout.js';
-import { pickWorkloadContainer } from './spire-pods.js';
+import { describeNotRunning, pickWorkloadContainer } from './spire-pods.js';
 import type { KubeSource } from './source.js';
 import { DEFAULT_DEBUG_IMAGE, fetchInWorkload } from './workload-fetch.js';
 
@@ -159,7 +159,8 @@ class PodGather {
     return this.runner.run('workloadFetch', { verb: 'create', resource: 'pods/exec', namespace: this.namespace }, async (signal) => {
       const container = pickWorkloadContainer(this.pod, this.request.container);
       if (container === undefined) throw new ProbeSkippedError(`pod ${this.request.pod} has no container ${this.request.container ?? ''}`.trim());
-      requireRunningContainer(this.pod, container.name ?? '');
+      const notRunning = describeNotRunning(this.pod, container.name ?? '');
+      if (notRunning !== undefined) throw new ProbeSkippedError(`${notRunning}, so it cannot run the fetch`);
 
       // DaemonSet pods share one spec, so another node's agent pod shows the socket's host path when this node has none.
       const agentPod = (await this.spire.agentOnNode(this.nodeName).catch(() => undefined))?.pod ?? (await this.spire.agentPods())?.pods[0];
@@ -183,20 +184,6 @@ class PodGather {
         signal,
       );
     });
-  }
-}
-
-/** Exec needs a running container, so a pod that is not running gets a skip reason instead of an API error. */
-function requireRunningContainer(pod: KubePod, containerName: string): void {
-  const phase = pod.status?.phase;
-  if (phase !== undefined && phase !== 'Running') {
-    throw new ProbeSkippedError(`pod phase is ${phase}, so container ${containerName} cannot run the fetch`);
-  }
-
-  const state = pod.status?.containerStatuses?.find((status) => status.name === containerName)?.state;
-  if (state !== undefined && state.running === undefined) {
-    const reason = state.waiting?.reason ?? state.terminated?.reason ?? 'not running';
-    throw new ProbeSkippedError(`container ${containerName} is not running (${reason}), so it cannot run the fetch`);
   }
 }
 

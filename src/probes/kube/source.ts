@@ -57,7 +57,8 @@ export interface KubeSource {
   listConfigMaps(namespace: string): Promise<KubeConfigMap[]>;
   /** Lists cluster-scoped custom resources; a 404 means the CRD is not installed. */
   listClusterCustomObjects(group: string, version: string, plural: string): Promise<KubeCustomResource[]>;
-  readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number }): Promise<string>;
+  /** Reads the tail of a container log; `previous` reads the log of the container's last terminated run. */
+  readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; previous?: boolean }): Promise<string>;
   exec(namespace: string, pod: string, container: string, command: readonly string[], signal?: AbortSignal): Promise<ExecResult>;
   addEphemeralContainer(namespace: string, pod: string, container: EphemeralContainerSpec): Promise<KubePod>;
 }

@@ -12,7 +12,7 @@ import { describeGatherFailure, type Permission } from './gather-failure.js';
 import { findConfiguredSocketPath } from './socket-path.js';
 import { runAgentHealthcheck, runSpireJsonCommand, splitLogLines, type ExecTarget } from './spire-cli.js';
 import { DEFAULT_AGENT_SOCKET_PATH, type SpireLayout } from './spire-layout.js';
-import { describeLocations, findConfigText, findPodOnNode, findSpirePods, pickContainer, pickServerPod, type FoundPods } from './spire-pods.js';
+import { describeLocations, describeNotRunning, findConfigText, findPodOnNode, findSpirePods, pickContainer, pickServerPod, type FoundPods } from './spire-pods.js';
 import type { KubeConfigMap, KubeSource } from './source.js';
 
 /** The custom resources of the SPIRE Controller Manager (group `spire.spiffe.io`, version `v1alpha1`). */
@@ -81,18 +81,26 @@ export class SpireGather {
   /** Runs `spire-agent healthcheck` in the agent on `nodeName`, recording failures under `field`. */
   agentHealth(field: string, nodeName: string | undefined) {
     return this.runner.run(field, () => this.inAgentNamespace('create', 'pods/exec'), async (signal) => {
-      const { target } = await this.agentOnNode(nodeName);
+      const { pod, target } = await this.agentOnNode(nodeName);
+      const notRunning = describeNotRunning(pod, target.container);
+      if (notRunning !== undefined) throw new ProbeSkippedError(`${notRunning}, so the health check cannot run`);
+
       const socketPath = await this.agentSocketPath(false);
       const command = [this.layout.agentBinary, 'healthcheck', ...(socketPath === undefined ? [] : ['-socketPath', socketPath])];
       return runAgentHealthcheck(this.source, { ...target, node: nodeName ?? '' }, command, signal);
     });
   }
 
-  /** Reads the tail of the log of the agent on `nodeName`, recording failures under `field`. */
+  /**
+   * Reads the tail of the log of the agent on `nodeName`, recording failures under `field`.
+   * For an agent container that is not running, it reads the log of its last terminated run.
+   */
   agentLogs(field: string, nodeName: string | undefined) {
     return this.runner.run(field, () => this.inAgentNamespace('get', 'pods/log'), async () => {
-      const { target } = await this.agentOnNode(nodeName);
-      const text = await this.source.readPodLog(target.namespace, target.pod, { container: target.container, tailLines: this.logTailLines });
+      const { pod, target } = await this.agentOnNode(nodeName);
+      // A crash-looping agent has an empty current log; its last run's log holds the error it died with.
+      const previous = describeNotRunning(pod, target.container) !== undefined && hasTerminatedRun(pod, target.container);
+      const text = await this.source.readPodLog(target.namespace, target.pod, { container: target.container, tailLines: this.logTailLines, previous });
       return splitLogLines(text);
     });
   }
@@ -214,6 +222,10 @@ export class SpireGather {
       }
     });
   }
+}
+
+function hasTerminatedRun(pod: KubePod, containerName: string): boolean {
+  return pod.status?.containerStatuses?.find((status) => status.name === containerName)?.lastState?.terminated !== undefined;
 }
 
 function isNotFound(error: unknown): boolean {

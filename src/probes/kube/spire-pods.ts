@@ -91,3 +91,17 @@ function configMapName(reference: unknown): string | undefined {
   if (typeof reference !== 'object' || reference === null || !('name' in reference)) return undefined;
   return typeof reference.name === 'string' ? reference.name : undefined;
 }
+
+/**
+ * Describes why a container cannot take an exec (`pod phase is Pending`, `container web
+ * is not running (CrashLoopBackOff)`), or returns undefined when it is running or its
+ * state is unknown.
+ */
+export function describeNotRunning(pod: KubePod, containerName: string): string | undefined {
+  const phase = pod.status?.phase;
+  if (phase !== undefined && phase !== 'Running') return `pod ${pod.metadata?.name ?? ''} is ${phase}`;
+
+  const state = pod.status?.containerStatuses?.find((status) => status.name === containerName)?.state;
+  if (state === undefined || state.running !== undefined) return undefined;
+  return `container ${containerName} is not running (${state.waiting?.reason ?? state.terminated?.reason ?? 'no reason given'})`;
+}

@@ -31,7 +31,7 @@ export class FakeKubeSource implements KubeSource {
   configMaps: KubeConfigMap[] = [];
   /** Custom resources by plural; a missing plural returns 404 like an absent CRD. */
   customObjects: Record<string, KubeCustomResource[]> = {};
-  /** Log text by `namespace/pod/container`. */
+  /** Log text by `namespace/pod/container`, with `/previous` appended for the last terminated run. */
   logs: Record<string, string> = {};
   failures: FakeFailure[] = [];
   execHandler: ExecHandler = () => ok('');
@@ -75,9 +75,10 @@ export class FakeKubeSource implements KubeSource {
     return items;
   }
 
-  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number }): Promise<string> {
-    this.enter('readPodLog', namespace, `${pod}/${options.container}`);
-    const text = this.logs[`${namespace}/${pod}/${options.container}`];
+  async readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; previous?: boolean }): Promise<string> {
+    const key = `${namespace}/${pod}/${options.container}${options.previous ? '/previous' : ''}`;
+    this.enter('readPodLog', namespace, key.slice(namespace.length + 1));
+    const text = this.logs[key];
     if (text === undefined) throw notFound('pods', pod);
     return text;
   }

@@ -244,6 +244,24 @@ describe('gatherPodEvidence', () => {
     expect(evidence.agentHealth).toEqual({ node: 'node-a', healthy: false, output: 'Agent is unhealthy: unable to determine health' });
   });
 
+  it('reads the previous log of a crash-looping agent', async () => {
+    const source = quickstartCluster();
+    const agent = source.pods[1];
+    source.pods[1] = {
+      ...agent,
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ name: 'spire-agent', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } }],
+      },
+    };
+    source.logs['spire/spire-agent-node-a/spire-agent/previous'] = 'time="2024-05-14T09:59:00Z" level=error msg="Agent crashed" error="x509: certificate has expired"\n';
+
+    const evidence = await gatherPodEvidence(request, source);
+
+    expect(evidence.gatherErrors?.agentHealth).toBe('container spire-agent is not running (CrashLoopBackOff), so the health check cannot run');
+    expect(evidence.agentLogs).toEqual(['time="2024-05-14T09:59:00Z" level=error msg="Agent crashed" error="x509: certificate has expired"']);
+  });
+
   it('records a failing entry show', async () => {
     const source = quickstartCluster();
     const healthy = source.execHandler;
@@ -363,7 +381,7 @@ describe('gatherPodEvidence', () => {
   });
 
   it.each([
-    { name: 'pending pod', status: { phase: 'Pending' }, text: 'pod phase is Pending, so container web cannot run the fetch' },
+    { name: 'pending pod', status: { phase: 'Pending' }, text: 'pod web-0 is Pending, so it cannot run the fetch' },
     {
       name: 'crash-looping container',
       status: { phase: 'Running', containerStatuses: [{ name: 'web', state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
