@@ -98,7 +98,7 @@ export class SpireGather {
   agentLogs(field: string, nodeName: string | undefined) {
     return this.runner.run(field, () => this.inAgentNamespace('get', 'pods/log'), async () => {
       const { pod, target } = await this.agentOnNode(nodeName);
-      // A crash-looping agent has an empty current log; its last run's log holds the error it died with.
+      // A crash-looping agent has an empty current log, so the last run's log is read: it contains the error the agent exited with.
       const previous = describeNotRunning(pod, target.container) !== undefined && hasTerminatedRun(pod, target.container);
       const text = await this.source.readPodLog(target.namespace, target.pod, { container: target.container, tailLines: this.logTailLines, previous });
       return splitLogLines(text);
