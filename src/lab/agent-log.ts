@@ -7,8 +7,6 @@ import type { KubePod } from '../evidence/kube-types.js';
 import { logKey, type LabState } from './lab-state.js';
 import { formatKubeTime } from './object-defaults.js';
 
-let nextPid = 4100;
-
 function quoteIfNeeded(value: string): string {
   return /^[A-Za-z0-9\-._/@^+]+$/.test(value) ? value : JSON.stringify(value);
 }
@@ -30,6 +28,5 @@ export function appendAgentLog(state: LabState, agentPod: KubePod, level: string
   const containers = agentPod.spec?.containers ?? [];
   const container = containers.find((candidate) => candidate.name === 'spire-agent') ?? containers[0];
   const key = logKey(agentPod.metadata?.namespace ?? '', agentPod.metadata?.name ?? '', container?.name ?? '');
-  nextPid += 7;
-  state.appendLog(key, formatAgentLogLine(state.now(), level, message, { ...fields, pid: String(nextPid) }));
+  state.appendLog(key, formatAgentLogLine(state.now(), level, message, { ...fields, pid: String(state.nextProcessId()) }));
 }

@@ -25,6 +25,7 @@ export class LabState {
   /** Emits `pod` with the updated pod whenever {@link updatePod} changes one. */
   readonly podEvents = new EventEmitter();
   private current: LabScenario;
+  private lastProcessId = 4100;
   private readonly logs = new Map<string, LogLine[]>();
   private readonly clock: () => Date;
 
@@ -55,6 +56,12 @@ export class LabState {
     this.current = { ...this.current, pods: this.current.pods.map((candidate) => (candidate === pod ? updated : candidate)) };
     this.podEvents.emit('pod', updated);
     return updated;
+  }
+
+  /** Returns a new process ID for a simulated command, as the node's kernel assigns one per exec. */
+  nextProcessId(): number {
+    this.lastProcessId += 7;
+    return this.lastProcessId;
   }
 
   /** Returns the current time of the lab's clock. */
