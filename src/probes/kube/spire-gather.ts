@@ -147,7 +147,7 @@ export class SpireGather {
   }
 
   /** Finds the server pod and container to exec in, or throws ProbeSkippedError naming why there is none. */
-  private async serverTarget(): Promise<ExecTarget> {
+  private async serverTarget(): Promise<ExecTarget & { readonly serverPod: KubePod }> {
     let found: FoundPods | undefined;
     try {
       found = await this.serverPods();
@@ -161,21 +161,26 @@ export class SpireGather {
       throw new ProbeSkippedError(`no SPIRE server pod found in ${describeLocations(this.layout.serverLocations)}`);
     }
     const container = pickContainer(pod, this.layout.serverContainer) ?? pickContainer(pod, undefined);
-    return { namespace: found.location.namespace, pod: pod.metadata?.name ?? '', container: container?.name ?? '' };
+    return { namespace: found.location.namespace, pod: pod.metadata?.name ?? '', container: container?.name ?? '', serverPod: pod };
   }
 
   private serverJson(field: 'entries' | 'agents', subcommand: readonly string[]) {
     return this.runner.run(field, () => this.inServerNamespace('create', 'pods/exec'), async (signal) => {
       const target = await this.serverTarget();
+      const notRunning = describeNotRunning(target.serverPod, target.container);
+      if (notRunning !== undefined) throw new ProbeSkippedError(`${notRunning}, so spire-server ${subcommand.slice(0, 2).join(' ')} cannot run`);
+
       const command = [this.layout.serverBinary, ...subcommand, '-socketPath', this.layout.serverSocketPath];
       return runSpireJsonCommand(this.source, target, command, signal);
     });
   }
 
+  /** Reads the tail of the server log, or of its last terminated run when the server container is not running. */
   serverLogs() {
     return this.runner.run('serverLogs', () => this.inServerNamespace('get', 'pods/log'), async () => {
       const target = await this.serverTarget();
-      const text = await this.source.readPodLog(target.namespace, target.pod, { container: target.container, tailLines: this.logTailLines });
+      const previous = describeNotRunning(target.serverPod, target.container) !== undefined && hasTerminatedRun(target.serverPod, target.container);
+      const text = await this.source.readPodLog(target.namespace, target.pod, { container: target.container, tailLines: this.logTailLines, previous });
       return splitLogLines(text);
     });
   }

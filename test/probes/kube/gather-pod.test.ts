@@ -262,6 +262,25 @@ describe('gatherPodEvidence', () => {
     expect(evidence.agentLogs).toEqual(['time="2024-05-14T09:59:00Z" level=error msg="Agent crashed" error="x509: certificate has expired"']);
   });
 
+  it('reads the previous log of a crash-looping server', async () => {
+    const source = quickstartCluster();
+    const server = source.pods[3];
+    source.pods[3] = {
+      ...server,
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ name: 'spire-server', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } }],
+      },
+    };
+    source.logs['spire/spire-server-0/spire-server/previous'] = 'time="2024-05-14T09:59:00Z" level=error msg="Fatal run error" error="datastore-sql: dial tcp: connection refused"\n';
+
+    const evidence = await gatherPodEvidence(request, source);
+
+    expect(evidence.serverLogs).toEqual(['time="2024-05-14T09:59:00Z" level=error msg="Fatal run error" error="datastore-sql: dial tcp: connection refused"']);
+    expect(evidence.gatherErrors?.entries).toBe('container spire-server is not running (CrashLoopBackOff), so spire-server entry show cannot run');
+    expect(evidence.gatherErrors?.agents).toBe('container spire-server is not running (CrashLoopBackOff), so spire-server agent list cannot run');
+  });
+
   it('records a failing entry show', async () => {
     const source = quickstartCluster();
     const healthy = source.execHandler;
