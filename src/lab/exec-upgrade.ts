@@ -2,9 +2,9 @@
  * Exec over WebSocket with the Kubernetes channel protocol (`v5.channel.k8s.io`, and
  * `v4.channel.k8s.io` for older clients). Every message is a binary frame
  * `[channel][payload]`: 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize, 255 close (v5).
- * The lab sends only channels 1, 2 and 3, because client-node 1.4 throws on any other
- * channel, then the exit status as a Status on channel 3, then closes with code 1000,
- * which kubectl needs to see EOF.
+ * The lab sends output on channels 1 and 2 and the exit status on channel 3, and never
+ * another channel, because client-node 1.4 throws on any other. It then closes with
+ * code 1000, which kubectl needs to see EOF.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,7 +19,6 @@ import { parseExecRequest, validateExecTarget, type ExecRequest } from './exec-r
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
 
 const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, status: 3, close: 255 } as const;
-
 
 /** Creates the `upgrade` listener for the lab's HTTP server. */
 export function createExecUpgradeHandler(context: LabApiContext): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
