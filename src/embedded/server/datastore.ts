@@ -73,6 +73,13 @@ export function databasePathFromConnectionString(connectionString: string): stri
 
 /** Registration entries, agents, join tokens, bundles and the CA journal, in one SQLite file. */
 export class Datastore implements CaJournalStore {
+  /**
+   * Entries as last read, with SQLite's `data_version` at that moment. Another
+   * connection's commit changes `data_version`, and this connection's own entry writes
+   * clear the cache, so a hit is never stale.
+   */
+  private entriesCache: { readonly version: number; readonly entries: readonly RegistrationEntry[] } | undefined;
+
   private constructor(private readonly db: Database.Database) {}
 
   /**
@@ -119,6 +126,7 @@ export class Datastore implements CaJournalStore {
    * `similar entry already exists`).
    */
   createEntry(entry: RegistrationEntry): RegistrationEntry {
+    this.entriesCache = undefined;
     const create = this.db.transaction((candidate: RegistrationEntry) => {
       const similar = this.findSimilarEntry(candidate);
       if (similar !== undefined) {
@@ -149,9 +157,14 @@ export class Datastore implements CaJournalStore {
     return row === undefined ? undefined : (JSON.parse(row.data) as RegistrationEntry);
   }
 
+  /** Returns every entry ordered by ID. Agents' calls read this often, so it is cached. */
   listEntries(): RegistrationEntry[] {
-    const rows = this.db.prepare('SELECT data FROM registered_entries ORDER BY id').all() as { data: string }[];
-    return rows.map((row) => JSON.parse(row.data) as RegistrationEntry);
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (this.entriesCache?.version !== version) {
+      const rows = this.db.prepare('SELECT data FROM registered_entries ORDER BY id').all() as { data: string }[];
+      this.entriesCache = { version, entries: rows.map((row) => JSON.parse(row.data) as RegistrationEntry) };
+    }
+    return [...this.entriesCache.entries];
   }
 
   countEntries(): number {
@@ -160,6 +173,7 @@ export class Datastore implements CaJournalStore {
 
   /** Replaces an entry, raising the revision number by one; `not-found` when the ID is unknown. */
   updateEntry(entry: RegistrationEntry): RegistrationEntry {
+    this.entriesCache = undefined;
     const update = this.db.transaction((candidate: RegistrationEntry) => {
       const existing = this.findEntry(candidate.id);
       if (existing === undefined) {
@@ -180,6 +194,7 @@ export class Datastore implements CaJournalStore {
 
   /** Deletes an entry; returns false when no entry has that ID. */
   deleteEntry(id: string): boolean {
+    this.entriesCache = undefined;
     return this.db.prepare('DELETE FROM registered_entries WHERE id = ?').run(id).changes > 0;
   }
 

@@ -88,3 +88,25 @@ describe('SyncSession', () => {
     expect(() => session.handle(request)).toThrow(message);
   });
 });
+
+describe('Datastore entry cache', () => {
+  it('sees writes from another connection', () => {
+    const temp = makeTempDir('sd-cache-');
+    const path = join(temp.path, 'db.sqlite3');
+    const first = Datastore.open(path);
+    const second = Datastore.open(path);
+    try {
+      expect(first.listEntries()).toEqual([]);
+      second.createEntry(newRegistrationEntry({ id: 'x', spiffeId: 'spiffe://example.org/x', parentId: AGENT_ID, selectors: [{ type: 'unix', value: 'uid:1' }] }));
+      expect(first.listEntries().map((entry) => entry.id)).toEqual(['x']);
+
+      first.deleteEntry('x');
+      expect(first.listEntries()).toEqual([]);
+      expect(second.listEntries()).toEqual([]);
+    } finally {
+      first.close();
+      second.close();
+      temp.remove();
+    }
+  });
+});
