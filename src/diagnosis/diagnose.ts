@@ -15,7 +15,7 @@ import type { KubePod } from '../evidence/kube-types.js';
 import type { Cause } from './causes.js';
 import { rankFindings, type RankedFinding } from './rank.js';
 import { DIAGNOSIS_API_VERSION, type Diagnosis, type DiagnosisFinding, type DiagnosisTarget, type FleetDiagnosis, type RootCause } from './types.js';
-import { decideVerdict, predictsIssuance, showsFailure, showsIssuance } from './verdict.js';
+import { CAUSES_AFTER_ISSUANCE, decideVerdict, predictsIssuance, showsFailure, showsIssuance } from './verdict.js';
 
 export interface DiagnoseOptions {
   readonly toolVersion: string;
@@ -66,11 +66,12 @@ function describeUnknown(findings: readonly Finding[]): RootCause {
 /** Diagnoses one workload from its evidence. */
 export function diagnose(evidence: Evidence, options: DiagnoseOptions): Diagnosis {
   const findings = runChecks(evidence, options.checks ?? CHECKS);
-  const ranking = rankFindings(findings);
-  const root = ranking.root;
   const agentLog = viewWorkload(evidence).agentLog;
+  const issued = showsIssuance(findings, (agentLog?.workloadFetched.length ?? 0) > 0);
+  const ranking = rankFindings(findings, issued ? { rootCauses: CAUSES_AFTER_ISSUANCE } : {});
+  const root = ranking.root;
   const verdict = decideVerdict(root, {
-    issued: showsIssuance(findings, (agentLog?.workloadFetched.length ?? 0) > 0),
+    issued,
     failed: showsFailure(findings, (agentLog?.workloadNoIdentity.length ?? 0) > 0),
     predicted: predictsIssuance(findings),
   });

@@ -7,7 +7,7 @@
  * of the root cause, so a selector mismatch is not blamed while the agent is down.
  */
 import type { Confidence, Finding } from '../checks/types.js';
-import { causalRank } from './causes.js';
+import { causalRank, type Cause } from './causes.js';
 import type { FindingStatus } from './types.js';
 
 export interface RankedFinding {
@@ -34,8 +34,9 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function isRootCandidate(finding: Finding): boolean {
-  return finding.status === 'fail' && finding.cause !== null;
+export interface RankOptions {
+  /** Causes that may be the root; all by default. Other failures stay in the list but are never root. */
+  readonly rootCauses?: ReadonlySet<Cause>;
 }
 
 /**
@@ -43,13 +44,15 @@ function isRootCandidate(finding: Finding): boolean {
  * order, that no other failing check explains. When every candidate is explained by
  * another (a cycle), the first in causal order is taken.
  */
-export function rankFindings(findings: readonly Finding[]): Ranking {
+export function rankFindings(findings: readonly Finding[], options: RankOptions = {}): Ranking {
   const failedChecks = new Set(findings.filter((finding) => finding.status === 'fail').map((finding) => finding.checkId));
   const explainerOf = (finding: Finding): string | undefined =>
     finding.explainedBy?.find((id) => id !== finding.checkId && failedChecks.has(id));
 
   // Array.prototype.sort is stable, so equal findings keep registry order.
   const sorted = [...findings].sort(compareFindings);
+  const isRootCandidate = (finding: Finding): boolean =>
+    finding.status === 'fail' && finding.cause !== null && (options.rootCauses === undefined || options.rootCauses.has(finding.cause));
   const candidates = sorted.filter(isRootCandidate);
   const root = candidates.find((finding) => explainerOf(finding) === undefined) ?? candidates[0];
 

@@ -10,6 +10,13 @@ import type { Verdict } from './types.js';
 export const SVID_PROBLEM_CAUSES: ReadonlySet<Cause> = new Set<Cause>(['svid-expired', 'wrong-identity', 'federation-bundle-missing', 'jwt-audience-mismatch']);
 
 /**
+ * Causes that can still be the root when the workload was seen receiving an SVID:
+ * the SVID problems, and a trust domain other than the one its peers expect. A cause
+ * that blocks issuance cannot explain a workload that got its SVID.
+ */
+export const CAUSES_AFTER_ISSUANCE: ReadonlySet<Cause> = new Set<Cause>([...SVID_PROBLEM_CAUSES, 'trust-domain-mismatch']);
+
+/**
  * Checks whose passing together predicts issuance when nothing shows it directly:
  * an agent that serves, a mounted socket, and an entry that matches and is authorised.
  */

@@ -55,6 +55,14 @@ describe('diagnose', () => {
     expect(diagnosis.rootCause?.cause).toBe('unknown');
   });
 
+  it('never blames a blocking cause after issuance', () => {
+    const evidence = makeEvidence({ pod: makePod({ namespace: 'platform' }), workloadFetch: { exitCode: 0, stdout: 'Received 1 svid after 5ms\n\nSPIFFE ID:\t\tspiffe://example.org/ns/shop/sa/web\n' } });
+    const diagnosis = diagnose(evidence, OPTIONS);
+
+    expect(diagnosis.verdict).toBe('svid-ok');
+    expect(diagnosis.rootCause).toBeNull();
+  });
+
   it('copies gather errors', () => {
     const diagnosis = diagnose(makeEvidence({ gatherErrors: { serverLogs: 'forbidden: pods/log' } }), OPTIONS);
 

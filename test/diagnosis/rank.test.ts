@@ -82,6 +82,14 @@ describe('rankFindings', () => {
     }
   });
 
+  it('restricts root causes when asked', () => {
+    const findings = [finding('entry-exists', 'fail', 'entry-missing'), finding('svid-identity-expected', 'fail', 'wrong-identity')];
+    const ranking = rankFindings(findings, { rootCauses: new Set(['wrong-identity']) });
+
+    expect(ranking.root?.checkId).toBe('svid-identity-expected');
+    expect(ranking.ordered.find((item) => item.finding.checkId === 'entry-exists')?.consequenceOf).toBe('svid-identity-expected');
+  });
+
   it('keeps every finding', () => {
     const findings = cases.flatMap((rankCase) => rankCase.findings);
 

@@ -109,6 +109,9 @@ export const workloadAttestedCheck = {
   run({ evidence }) {
     const view = viewWorkload(evidence);
     const facts = view.agentLog;
+    if (view.fetch?.succeeded === true || (facts?.workloadFetched.length ?? 0) > 0) {
+      return [passed(this.id, 'The workload received an SVID, so the agent attested it.')];
+    }
     if (facts?.workloadSelectors !== undefined && facts.workloadSelectors.some((selector) => selector.startsWith('k8s:'))) {
       return [passed(this.id, `The agent attested PID ${[...facts.workloadPids].join(', ')} as this pod (${facts.workloadSelectors.length} selectors).`)];
     }
@@ -126,7 +129,7 @@ export const workloadAttestedCheck = {
     if (view.fetch?.status?.code === 'DeadlineExceeded') {
       return [fault(this.id, 'container-not-found', 'likely', [`fetch: ${view.fetch.stderr}`], view)];
     }
-    if (lacksHostPid(view.agentPodsOnNode?.[0]) && view.fetch?.succeeded !== true) {
+    if (lacksHostPid(view.agentPodsOnNode?.[0])) {
       return [fault(this.id, 'missing-host-pid', 'likely', ['agent pod spec has no hostPID: true'], view)];
     }
 
