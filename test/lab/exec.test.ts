@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { BUNDLED_SCENARIO_DIR } from '../../src/lab/index.js';
 import { captureApiFailure, execInPod, startLabClients, type LabClients } from './lab-fixtures.js';
 
 const WEB = { namespace: 'shop', pod: 'web-7d9f8b6c5-x2x9q', container: 'app' } as const;
@@ -399,5 +401,23 @@ describe('simulated JWT fetch', () => {
     const outcome = await exec(WEB, [...FETCH_JWT, '-spiffeID', 'spiffe://example.org/ns/shop/sa/other']);
 
     expect(outcome.stderr).toBe('rpc error: code = PermissionDenied desc = no identity issued\n');
+  });
+});
+
+describe('unhealthy agent', () => {
+  it('fails the healthcheck and the fetch', async () => {
+    const text = await readFile(`${BUNDLED_SCENARIO_DIR}healthy.yaml`, 'utf8');
+    const unhealthy = await startLabClients(`${text}  agents: [{nodeName: lab-worker-2, healthy: false}]\n`);
+    try {
+      const agent = { namespace: 'spire', pod: 'spire-agent-q9w4m', container: 'spire-agent' };
+      const health = await execInPod(unhealthy.kubeConfig, agent.namespace, agent.pod, agent.container, ['spire-agent', 'healthcheck', '-socketPath', '/run/spire/sockets/agent.sock']);
+      const fetch = await execInPod(unhealthy.kubeConfig, WEB.namespace, WEB.pod, WEB.container, FETCH);
+
+      expect(health.stderr).toBe('Agent is unhealthy: agent returned status "NOT_SERVING"\n');
+      expect(health.status.details?.causes).toEqual([{ reason: 'ExitCode', message: '1' }]);
+      expect(fetch.stderr).toBe('rpc error: code = DeadlineExceeded desc = context deadline exceeded\n');
+    } finally {
+      await unhealthy.lab.stop();
+    }
   });
 });
