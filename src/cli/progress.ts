@@ -1,13 +1,16 @@
 /**
- * Probe progress on stderr: one ora spinner that counts finished probes, on a terminal
- * only. Without a terminal, or with colour turned off, nothing is printed.
+ * Probe progress on stderr, on a terminal only: one ora spinner naming a running probe
+ * ("Reading agent logs"), and one persisted line per finished probe ("Agent logs read",
+ * or why it was not). Without a terminal nothing is printed.
  */
 import ora, { type Ora } from 'ora';
+import { describeProbeProgress } from '../probes/progress.js';
 import type { ProbeObserver } from '../probes/probe-runner.js';
+import { toSingleLine } from '../report/sanitize.js';
 
 export interface ProbeProgress {
   readonly observer: ProbeObserver;
-  /** Ends the spinner with a summary line. */
+  /** Stops the spinner. */
   finish(): void;
 }
 
@@ -18,28 +21,25 @@ export function createProbeProgress(enabled: boolean): ProbeProgress {
   if (!enabled) return silentProgress;
 
   const spinner: Ora = ora({ text: 'Gathering evidence', stream: process.stderr }).start();
-  const running = new Set<string>();
-  let finished = 0;
-  let failed = 0;
-  const refresh = () => {
-    const pending = [...running].slice(0, 3).join(', ');
-    spinner.text = `Gathering evidence: ${finished} probe(s) done${pending ? `, waiting for ${pending}` : ''}`;
+  const running: string[] = [];
+  const showRunning = () => {
+    const next = running[0];
+    spinner.start(next === undefined ? 'Gathering evidence' : describeProbeProgress(next, 'started'));
   };
 
   return {
-    observer: (name, state) => {
-      if (state === 'started') running.add(name);
-      else {
-        running.delete(name);
-        finished += 1;
-        if (state === 'failed') failed += 1;
+    observer: (name, state, detail) => {
+      if (state === 'started') {
+        running.push(name);
+        if (running.length === 1) showRunning();
+        return;
       }
-      refresh();
+      running.splice(running.indexOf(name), 1);
+      const line = toSingleLine(describeProbeProgress(name, state, detail));
+      if (state === 'succeeded') spinner.succeed(line);
+      else spinner.warn(line);
+      showRunning();
     },
-    finish: () => {
-      const summary = `Evidence gathered: ${finished} probe(s), ${failed} failed`;
-      if (failed > 0) spinner.warn(summary);
-      else spinner.succeed(summary);
-    },
+    finish: () => spinner.stop(),
   };
 }
