@@ -116,7 +116,8 @@ function renderFindings(diagnosis: Diagnosis, palette: ChalkInstance, options: T
   if (findings.length === 0) return footer;
 
   const width = Math.max(60, options.width ?? 100);
-  const summaryWidth = width - 8 - 30 - 4;
+  // Two fixed columns, four border characters and one spare column, so the table never wraps.
+  const summaryWidth = width - 9 - 30 - 4 - 1;
   const table = new Table({
     head: ['status', 'check', 'summary'],
     colWidths: [9, 30, summaryWidth],

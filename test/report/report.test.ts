@@ -26,14 +26,14 @@ describe('renderTerminal', () => {
       More: spiffe-doctor explain entry-selectors-match
 
       Findings:
-      ┌─────────┬──────────────────────────────┬──────────────────────────────────────────────────────────┐
-      │ status  │ check                        │ summary                                                  │
-      ├─────────┼──────────────────────────────┼──────────────────────────────────────────────────────────┤
-      │ fail    │ entry-selectors-match        │ Entry spiffe://example.org/ns/shop/sa/web wants          │
-      │         │                              │ k8s:ns:shop, but the pod runs in namespace platform.     │
-      │ fail    │ workload-fetch-succeeds      │ spire-agent api fetch failed: PermissionDenied no        │
-      │         │                              │ identity issued (follows from entry-selectors-match)     │
-      └─────────┴──────────────────────────────┴──────────────────────────────────────────────────────────┘
+      ┌─────────┬──────────────────────────────┬────────────────────────────────────────────────────────┐
+      │ status  │ check                        │ summary                                                │
+      ├─────────┼──────────────────────────────┼────────────────────────────────────────────────────────┤
+      │ fail    │ entry-selectors-match        │ Entry spiffe://example.org/ns/shop/sa/web wants        │
+      │         │                              │ k8s:ns:shop, but the pod runs in namespace platform.   │
+      │ fail    │ workload-fetch-succeeds      │ spire-agent api fetch failed: PermissionDenied no      │
+      │         │                              │ identity issued (follows from entry-selectors-match)   │
+      └─────────┴──────────────────────────────┴────────────────────────────────────────────────────────┘
       1 more finding(s) passed or were skipped; use --verbose to list them.
 
       Not gathered:
