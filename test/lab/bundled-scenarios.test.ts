@@ -18,6 +18,7 @@ describe('bundled scenarios', () => {
     { name: 'healthy', namespace: 'shop', pod: 'web-7d9f8b6c5-x2x9q', exitCode: '0', output: 'SPIFFE ID:\t\tspiffe://example.org/ns/shop/sa/web\n' },
     { name: 'helm-chart', namespace: 'shop', pod: 'web-5c8d7b9f4-k7m2t', exitCode: '0', output: 'SPIFFE ID:\t\tspiffe://example.org/ns/shop/sa/web\n' },
     { name: 'selector-mismatch', namespace: 'shop', pod: 'web-7d9f8b6c5-x2x9q', exitCode: '1', output: 'rpc error: code = PermissionDenied desc = no identity issued\n' },
+    { name: 'node-alias-mismatch', namespace: 'shop', pod: 'web-7d9f8b6c5-x2x9q', exitCode: '1', output: 'rpc error: code = PermissionDenied desc = no identity issued\n' },
     {
       name: 'socket-path-mismatch',
       namespace: 'shop',
@@ -113,6 +114,7 @@ describe('lab commands', () => {
       'forbidden-exec        RBAC forbids pods/exec in namespace shop; everything else is healthy.',
       'healthy               The web pod in namespace shop gets its X509-SVID (quickstart layout).',
       'helm-chart            The web pod gets its X509-SVID through the SPIFFE CSI driver (Helm chart layout).',
+      'node-alias-mismatch   The node alias selects cluster demo, but the agents attested in demo-cluster.',
       "selector-mismatch     The web pod's entry selects namespace default, but the pod runs in shop.",
       "socket-path-mismatch  The web pod's SPIFFE_ENDPOINT_SOCKET names api.sock; the agent serves agent.sock.",
     ]);

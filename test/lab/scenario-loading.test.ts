@@ -161,14 +161,14 @@ describe('loadLabScenario', () => {
     if (!isUserError(failure)) return;
     expect(failure.message).toMatch(/^could not read lab scenario .*examples\/lab\/no-such-scenario\.yaml: ENOENT/);
     expect(failure.suggestions).toEqual([
-      'Pass a bundled scenario name or the path of a scenario file. Bundled scenarios: agent-crashloop, agent-missing, forbidden-exec, healthy, helm-chart, selector-mismatch, socket-path-mismatch.',
+      'Pass a bundled scenario name or the path of a scenario file. Bundled scenarios: agent-crashloop, agent-missing, forbidden-exec, healthy, helm-chart, node-alias-mismatch, selector-mismatch, socket-path-mismatch.',
     ]);
   });
 
   it('lists every bundled scenario', async () => {
     const scenarios = await listBundledScenarios();
 
-    expect(scenarios.map((scenario) => scenario.name)).toEqual(['agent-crashloop', 'agent-missing', 'forbidden-exec', 'healthy', 'helm-chart', 'selector-mismatch', 'socket-path-mismatch']);
+    expect(scenarios.map((scenario) => scenario.name)).toEqual(['agent-crashloop', 'agent-missing', 'forbidden-exec', 'healthy', 'helm-chart', 'node-alias-mismatch', 'selector-mismatch', 'socket-path-mismatch']);
     for (const scenario of scenarios) expect(scenario.description).not.toBe('');
   });
 });
