@@ -339,6 +339,25 @@ describe('pod logs', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe('2026/12/04 09:01:02 web: listening on :8443\n');
   });
 
+  it('follows new lines until aborted', async () => {
+    const output = new PassThrough();
+    let received = '';
+    const appended = new Promise<void>((resolve) => {
+      output.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        if (received.includes('followed line')) resolve();
+      });
+    });
+
+    const controller = await new k8s.Log(helm.kubeConfig).log('spire-system', 'spire-agent-m4v8d', 'spire-agent', output, { follow: true });
+    helm.lab.state.appendLog('spire-system/spire-agent-m4v8d/spire-agent', 'followed line');
+    await appended;
+    controller.abort();
+
+    expect(received.startsWith('time="2026-12-04T09:00:09Z" level=info msg="Node attestation was successful"')).toBe(true);
+    expect(received.endsWith('\nfollowed line\n')).toBe(true);
+  });
+
   it.each([
     { name: 'unknown container', request: { namespace: 'shop', name: 'web-7d9f8b6c5-x2x9q', container: 'sidecar' }, message: 'container sidecar is not valid for pod web-7d9f8b6c5-x2x9q' },
     { name: 'previous instance that never ran', request: { namespace: 'shop', name: 'web-7d9f8b6c5-x2x9q', previous: true }, message: 'previous terminated container "app" in pod "web-7d9f8b6c5-x2x9q" not found' },
