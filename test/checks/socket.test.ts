@@ -46,6 +46,12 @@ describe('socket-mounted', () => {
       summary: 'private to the pod',
     },
     {
+      name: 'fetch socketPath outside mount',
+      evidence: makeEvidence({ pod: makePod({ env: {} }), workloadFetch: { exitCode: 1, stderr: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded', socketPath: '/run/other/api.sock' } }),
+      status: 'pass',
+      summary: 'although its socket path /run/other/api.sock',
+    },
+    {
       name: 'native sidecar mounts the socket',
       evidence: makeEvidence({
         pod: (() => {

@@ -48,7 +48,7 @@ export const socketMountedCheck = {
   dependsOn: ['pod-found'],
   run({ evidence }) {
     const view = viewWorkload(evidence);
-    const use = findSocketUse(view.pod, view.fetch, evidence.workloadFetch?.container);
+    const use = findSocketUse(view.pod, view.fetch);
     if (use === undefined) {
       return [judgeWithoutPath(this.id, listMounts(view.pod))];
     }

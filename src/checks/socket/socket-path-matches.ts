@@ -75,7 +75,7 @@ export const socketPathMatchesCheck = {
   dependsOn: ['pod-found', 'socket-mounted'],
   run({ evidence }) {
     const view = viewWorkload(evidence);
-    const use = findSocketUse(view.pod, view.fetch, evidence.workloadFetch?.container);
+    const use = findSocketUse(view.pod, view.fetch);
     const outside = use === undefined ? undefined : findPathOutsideMount(view, use);
     if (outside !== undefined) {
       return [outside];

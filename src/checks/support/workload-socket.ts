@@ -57,9 +57,9 @@ export function listContainers(pod: KubePod | undefined): readonly Container[] {
  * workload's own setting wins over the path an in-pod fetch dialled, because a fetch
  * run by hand may use the CLI default instead.
  */
-export function findSocketUse(pod: KubePod | undefined, fetch: FetchView | undefined, fetchContainer?: string): SocketUse | undefined {
+export function findSocketUse(pod: KubePod | undefined, fetch: FetchView | undefined): SocketUse | undefined {
   const containers = listContainers(pod);
-  const byName = containers.find((container) => container.name === fetchContainer);
+  const byName = containers.find((container) => container.name === fetch?.container);
 
   for (const container of byName === undefined ? containers : [byName, ...containers]) {
     const path = endpointFromEnv(container);
@@ -67,8 +67,9 @@ export function findSocketUse(pod: KubePod | undefined, fetch: FetchView | undef
       return { path, source: 'env', container };
     }
   }
-  if (fetch?.dial !== undefined) {
-    return { path: fetch.dial.path, source: 'fetch', container: byName };
+  const fetchPath = fetch?.dial?.path ?? fetch?.socketPath;
+  if (fetchPath !== undefined) {
+    return { path: fetchPath, source: 'fetch', container: byName };
   }
   const proxy = containers.find((container) => container.name === 'istio-proxy');
   return proxy === undefined ? undefined : { path: ISTIO_SPIRE_SOCKET_PATH, source: 'istio', container: proxy };

@@ -32,6 +32,10 @@ export interface FetchView {
   /** Exit code 0 and at least one SVID printed. */
   readonly succeeded: boolean;
   readonly stderr: string;
+  /** The `-socketPath` the fetch was run with, when the gatherer recorded it. */
+  readonly socketPath?: string;
+  /** The container the fetch ran in, when the gatherer recorded it. */
+  readonly container?: string;
 }
 
 export interface WorkloadView {
@@ -131,6 +135,8 @@ function readFetch(evidence: Evidence): FetchView | undefined {
     output,
     succeeded: fetch.exitCode === 0 && (output?.svids.length ?? 0) > 0,
     stderr,
+    ...(fetch.socketPath === undefined ? {} : { socketPath: fetch.socketPath }),
+    ...(fetch.container === undefined ? {} : { container: fetch.container }),
   };
 }
 
