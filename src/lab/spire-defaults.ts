@@ -57,6 +57,7 @@ export function readEntry(source: ScenarioSource, value: unknown, field: string,
   if (!Array.isArray(raw.selectors) || raw.selectors.length === 0) throw invalidField(source, `${field}.selectors`, 'selector list is empty');
   const selectors = raw.selectors.map((selector, index) => readSelector(source, selector, `${field}.selectors[${index}]`));
   const seed = `${formatSpiffeId(spiffeId)}|${formatSpiffeId(parentId)}|${selectors.map(formatSelector).join(',')}`;
+  checkEntryFieldTypes(source, raw, field);
 
   return {
     admin: false,
@@ -76,6 +77,36 @@ export function readEntry(source: ScenarioSource, value: unknown, field: string,
     selectors,
     spiffe_id: spiffeId,
   };
+}
+
+const ENTRY_INTEGER_FIELDS = ['x509_svid_ttl', 'jwt_svid_ttl'] as const;
+const ENTRY_INT64_FIELDS = ['expires_at', 'created_at', 'revision_number'] as const;
+const ENTRY_BOOLEAN_FIELDS = ['admin', 'downstream', 'store_svid'] as const;
+const ENTRY_STRING_LIST_FIELDS = ['dns_names', 'federates_with'] as const;
+
+/**
+ * Checks the optional entry fields against the types `entry show -output json` prints:
+ * int32 TTLs are numbers, int64 fields are strings of digits (numbers are accepted too).
+ */
+function checkEntryFieldTypes(source: ScenarioSource, raw: Record<string, unknown>, field: string): void {
+  const absent = (value: unknown) => value === undefined || value === null;
+  for (const name of ENTRY_INTEGER_FIELDS) {
+    const value = raw[name];
+    if (!absent(value) && !(Number.isInteger(value) && (value as number) >= 0)) throw invalidField(source, `${field}.${name}`, 'must be a non-negative whole number of seconds');
+  }
+  for (const name of ENTRY_INT64_FIELDS) {
+    const value = raw[name];
+    if (!absent(value) && !/^\d+$/.test(String(value))) throw invalidField(source, `${field}.${name}`, `must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  for (const name of ENTRY_BOOLEAN_FIELDS) {
+    const value = raw[name];
+    if (!absent(value) && typeof value !== 'boolean') throw invalidField(source, `${field}.${name}`, 'must be true or false');
+  }
+  for (const name of ENTRY_STRING_LIST_FIELDS) {
+    const value = raw[name];
+    if (!absent(value) && !(Array.isArray(value) && value.every((item) => typeof item === 'string'))) throw invalidField(source, `${field}.${name}`, 'must be a list of strings');
+  }
+  if (!absent(raw.hint) && typeof raw.hint !== 'string') throw invalidField(source, `${field}.hint`, 'must be a string');
 }
 
 /** Facts needed to derive default agent records. */
