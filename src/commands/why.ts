@@ -35,7 +35,7 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
     '<%= config.bin %> why web-7f9c-q2x7k -n shop',
     '<%= config.bin %> why web-7f9c-q2x7k -n shop -o json --save-evidence ticket-1234.json',
     '<%= config.bin %> why --from-evidence ticket-1234.json',
-    '<%= config.bin %> why web-0 -n shop --lab --scenario selector-mismatch',
+    '<%= config.bin %> why web-7d9f8b6c5-x2x9q -n shop --lab --scenario selector-mismatch',
     '<%= config.bin %> why --pid 4242 --agent-config /opt/spire/conf/agent/agent.conf',
   ];
 
