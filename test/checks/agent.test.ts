@@ -223,6 +223,20 @@ describe('agent-on-node', () => {
     },
     { name: 'agent pods not gathered', evidence: makeEvidence({ agentPods: undefined }), status: 'skipped' },
     {
+      name: 'agent pod cannot be scheduled',
+      evidence: makeEvidence({
+        agentPods: [
+          {
+            metadata: { name: 'spire-agent-pending' },
+            spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [NODE] }] }] } } } },
+            status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', message: '0/3 nodes are available: 1 Insufficient memory.' }] },
+          },
+        ],
+      }),
+      status: 'fail',
+      summary: 'agent pod spire-agent-pending for this node is Pending: 0/3 nodes are available: 1 Insufficient memory.',
+    },
+    {
       name: 'gatherer found no agent pod',
       evidence: makeEvidence({ agentPods: undefined, gatherErrors: { agentHealth: `no spire-agent pod found on node ${NODE}` } }),
       status: 'fail',

@@ -34,6 +34,19 @@ function explainAbsence(node: KubeNode | undefined, agentPods: readonly KubePod[
   return { reasons, fix };
 }
 
+/**
+ * Describes agent pods the DaemonSet created for the node that the scheduler has not
+ * placed: they have no nodeName yet, and their node affinity names the node.
+ */
+function describeUnscheduled(agentPods: readonly KubePod[], node: string): string[] {
+  return agentPods
+    .filter((pod) => pod.spec?.nodeName === undefined && JSON.stringify(pod.spec?.affinity ?? {}).includes(`"${node}"`))
+    .map((pod) => {
+      const condition = pod.status?.conditions?.find((candidate) => candidate.type === 'PodScheduled' && candidate.status === 'False');
+      return `agent pod ${pod.metadata?.name ?? '?'} for this node is ${pod.status?.phase ?? 'Pending'}${condition?.message ? `: ${condition.message}` : ''}`;
+    });
+}
+
 export const agentOnNodeCheck = {
   id: 'agent-on-node',
   category: 'agent',
@@ -58,7 +71,10 @@ export const agentOnNodeCheck = {
     }
 
     const agentPods = evidence.agentPods ?? [];
-    const { reasons, fix } = explainAbsence(evidence.node, agentPods);
+    const explained = explainAbsence(evidence.node, agentPods);
+    const unscheduled = describeUnscheduled(agentPods, view.node);
+    const reasons = [...unscheduled, ...explained.reasons];
+    const fix = explained.fix;
     const elsewhere = agentPods.map((agentPod) => agentPod.spec?.nodeName).filter((name): name is string => name !== undefined);
     return [
       failed(this.id, {
