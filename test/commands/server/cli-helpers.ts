@@ -3,7 +3,8 @@
  * `dist/` first when a server source file is newer than its compiled output.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 export const PACKAGE_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -22,15 +23,42 @@ function newestSourceChange(directory: string): { stale: boolean } {
   return { stale: false };
 }
 
-/** Compiles the project when `dist/` lacks or predates the server commands and modules. */
+function isStale(): boolean {
+  return newestSourceChange(join(PACKAGE_ROOT, 'src', 'commands', 'server')).stale || newestSourceChange(join(PACKAGE_ROOT, 'src', 'embedded', 'server')).stale;
+}
+
+const BUILD_LOCK = join(tmpdir(), 'spiffe-doctor-server-tests-build.lock');
+const LOCK_WAIT_MS = 180_000;
+
+function sleepSync(milliseconds: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, milliseconds);
+}
+
+/**
+ * Compiles the project when `dist/` lacks or predates the server commands and modules.
+ * A lock directory keeps test files running in parallel from compiling at the same
+ * time, because one file's CLI runs would otherwise read the other's half-written output.
+ */
 export function ensureBuilt(): void {
-  const stale =
-    newestSourceChange(join(PACKAGE_ROOT, 'src', 'commands', 'server')).stale || newestSourceChange(join(PACKAGE_ROOT, 'src', 'embedded', 'server')).stale;
-  if (!stale) return;
+  if (!isStale()) return;
+
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`build lock ${BUILD_LOCK} still held after ${LOCK_WAIT_MS} ms; remove it if no test run is active`);
+      sleepSync(500);
+    }
+  }
   try {
+    if (!isStale()) return;
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT, stdio: 'pipe' });
   } catch {
-    // Type errors elsewhere in the tree do not stop tsc from emitting; the run below fails if ours did not compile.
+    // Type errors elsewhere in the tree do not stop tsc from emitting; the CLI runs fail if ours did not compile.
+  } finally {
+    rmdirSync(BUILD_LOCK);
   }
 }
 
