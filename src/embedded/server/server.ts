@@ -261,6 +261,7 @@ function buildServer(context: ServerContext, transport: Transport): grpc.Server 
     server.addService(api.Debug.service, unary('Debug', createDebugHandlers(context)));
   }
   // TODO: the TrustDomain (federation relationship) service is not registered, so its methods return Unimplemented (remove once federation relationships are implemented).
+  // TODO: NewDownstreamX509CA, PublishJWTAuthority and the WIT-SVID methods have no handler, so grpc-js answers them with Unimplemented (remove once nested SPIRE and WIT-SVIDs are supported).
   return server;
 }
 
