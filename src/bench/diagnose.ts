@@ -1,7 +1,7 @@
 /**
  * Measures `diagnose` on one workload against a large synthetic cluster: 10,000
  * registration entries, 200 attested agents and 5,000 agent log lines, where the
- * workload's entry asks for another namespace (a selector mismatch, so every entry
+ * workload's entry requires another namespace (a selector mismatch, so every entry
  * check runs to the end). The baseline is one JSON round trip of the same evidence,
  * so the ratio shows how far the diagnosis is from linear work over its input.
  */
