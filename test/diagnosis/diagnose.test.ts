@@ -1,6 +1,9 @@
 /**
  * Diagnosis assembly: verdict, root cause, unknown outcomes, exit codes and fleets.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { diagnose, diagnoseFleet, evidenceForPod, exitCodeFor, fleetExitCodeFor } from '../../src/diagnosis/diagnose.js';
 import { EXIT_CODES } from '../../src/errors.js';
@@ -124,6 +127,21 @@ describe('diagnoseFleet', () => {
 
     expect(perPod.workloadFetch).toBeUndefined();
     expect(perPod.expectedSpiffeId).toBeUndefined();
+  });
+});
+
+describe('diagnoseFleet over the real-world cases', () => {
+  const casesRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'cases');
+  const folders = readdirSync(casesRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => ({ name: entry.name }));
+
+  it.each(folders)('$name as a fleet of one', ({ name }) => {
+    const evidence = JSON.parse(readFileSync(path.join(casesRoot, name, 'evidence.json'), 'utf8')) as Evidence;
+    const fleet = diagnoseFleet({ ...evidence, pod: undefined, pods: evidence.pod === undefined ? [] : [evidence.pod] }, OPTIONS);
+    const { summary } = fleet;
+
+    expect(summary.workloads).toBe(1);
+    expect(summary.svidOk + summary.svidProblem + summary.noSvid + summary.unknown).toBe(1);
+    expect(fleet.diagnoses[0]?.target.pod).toBe(evidence.pod?.metadata?.name);
   });
 });
 
