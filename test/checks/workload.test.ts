@@ -58,6 +58,7 @@ describe('pod-running', () => {
   const withHook = { ...hookedPod, spec: { ...hookedPod.spec, containers: (hookedPod.spec?.containers ?? []).map((container) => ({ ...container, lifecycle: { postStart: { exec: { command: ['/bin/wait-for-svid'] } } } })) } };
   const cases: readonly WorkloadCase[] = [
     { name: 'running pod passes', evidence: makeEvidence(), status: 'pass' },
+    { name: 'pod without status skipped', evidence: makeEvidence({ pod: { ...makePod(), status: undefined } }), status: 'skipped' },
     { name: 'pending pod fails', evidence: makeEvidence({ pod: makePod({ status: { phase: 'Pending' } }) }), status: 'fail', cause: 'pod-not-running', summary: 'phase Pending' },
     { name: 'postStart hook named', evidence: makeEvidence({ pod: withHook }), status: 'fail', cause: 'pod-not-running', summary: 'postStart hook' },
     {

@@ -5,7 +5,7 @@
  * terminated, or is stuck in a postStart hook cannot be attested.
  */
 import type { Container, ContainerStatus, KubePod } from '../../evidence/kube-types.js';
-import { failed, passed } from '../support/finding-builders.js';
+import { failed, passed, skippedFor } from '../support/finding-builders.js';
 import type { Check, Finding } from '../types.js';
 
 function hasPostStartHook(container: Container | undefined): boolean {
@@ -96,7 +96,10 @@ export const podRunningCheck = {
   dependsOn: ['pod-found'],
   run({ evidence }) {
     const pod = evidence.pod as KubePod;
-    const phase = pod.status?.phase;
+    if (pod.status === undefined) {
+      return [skippedFor(this.id, 'The pod object has no status, so whether its containers run is unknown.', ['Save the pod with kubectl get pod NAME -n NS -o json, which includes its status.'])];
+    }
+    const phase = pod.status.phase;
     if (phase !== undefined && phase !== 'Running') {
       return [
         failed(this.id, {
