@@ -39,4 +39,6 @@ export const EXIT_CODES = {
   problem: 1,
   /** The tool could not diagnose: bad input, no access, nothing reachable. */
   cannotDiagnose: 2,
+  /** The user pressed Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;

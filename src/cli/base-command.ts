@@ -24,6 +24,8 @@ export abstract class BaseCommand extends Command {
       process.stderr.write(`${lines.join('\n')}\n`);
       this.exit(EXIT_CODES.cannotDiagnose);
     }
+    // Ctrl-C at a prompt ends the run quietly, with the shell's code for SIGINT.
+    if (error.name === 'ExitPromptError') this.exit(EXIT_CODES.interrupted);
     // oclif's own parse errors and explicit exits already carry their exit code.
     if (error.oclif?.exit !== undefined) return super.catch(error);
 

@@ -6,6 +6,7 @@
 import ora, { type Ora } from 'ora';
 import { describeProbeProgress } from '../probes/progress.js';
 import type { ProbeObserver } from '../probes/probe-runner.js';
+import { shouldUseColor } from '../report/color.js';
 import { toSingleLine } from '../report/sanitize.js';
 
 export interface ProbeProgress {
@@ -15,6 +16,15 @@ export interface ProbeProgress {
 }
 
 const silentProgress: ProbeProgress = { observer: () => {}, finish: () => {} };
+
+/**
+ * Returns true when `stream` is a terminal that can show a spinner: it has a width (a
+ * zero-column pty made ora redraw without end) and colour is allowed (NO_COLOR, TERM=dumb).
+ */
+export function canShowSpinner(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!shouldUseColor(stream, env)) return false;
+  return (stream.columns ?? 0) > 0;
+}
 
 /** Creates probe progress on stderr; a no-op unless `enabled`. */
 export function createProbeProgress(enabled: boolean): ProbeProgress {

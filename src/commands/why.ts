@@ -6,10 +6,12 @@ import { Args, Flags } from '@oclif/core';
 import { confirm, input, select } from '@inquirer/prompts';
 import { BaseCommand } from '../cli/base-command.js';
 import { isInteractive, processInteractivity } from '../cli/interactive.js';
-import { createProbeProgress } from '../cli/progress.js';
+import { canShowSpinner, createProbeProgress } from '../cli/progress.js';
 import { exitCodeFor } from '../diagnosis/diagnose.js';
 import type { Diagnosis } from '../diagnosis/types.js';
-import { UserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
+import { isSpiffeIdError } from '../spiffe/errors.js';
+import { parseSpiffeId } from '../spiffe/id.js';
 import { saveEvidenceFile } from '../evidence/file.js';
 import type { Evidence } from '../evidence/types.js';
 import type { EvidenceSource, GatherOptions } from '../probes/gather.js';
@@ -40,7 +42,11 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
   ];
 
   static override args = {
-    pod: Args.string({ description: 'Name of the workload pod. Optional with --from-evidence; asked for on a terminal when omitted.' }),
+    pod: Args.string({
+      description: 'Name of the workload pod. Optional with --from-evidence; asked for on a terminal when omitted.',
+      // Piped input is for `--from-evidence -`, never the pod name.
+      ignoreStdin: true,
+    }),
   };
 
   static override flags = {
@@ -50,7 +56,7 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
     kubeconfig: Flags.string({ description: 'Path of the kubeconfig file. Default: KUBECONFIG, then ~/.kube/config, then in-cluster config.' }),
     output: Flags.string({ char: 'o', description: 'Output format.', options: [...OUTPUT_FORMATS], default: 'table' }),
     verbose: Flags.boolean({ char: 'v', description: 'In table output, also list findings that passed or were skipped.', default: false }),
-    'from-evidence': Flags.string({ description: 'Diagnose a saved evidence file (JSON or YAML) instead of gathering.', exclusive: ['lab', 'pid', 'kubeconfig', 'context'] }),
+    'from-evidence': Flags.string({ description: 'Diagnose a saved evidence file (JSON or YAML; - reads standard input) instead of gathering.', exclusive: ['lab', 'pid', 'kubeconfig', 'context'] }),
     'save-evidence': Flags.string({ description: 'Also write the gathered evidence, with secrets redacted, to this file.' }),
     'expect-id': Flags.string({ description: 'The SPIFFE ID the workload or its peers expect; a different issued ID is reported as wrong-identity.' }),
     lab: Flags.boolean({ description: 'Diagnose inside the lab, a simulated cluster on 127.0.0.1, instead of a live cluster.', default: false, exclusive: ['pid', 'kubeconfig', 'context'] }),
@@ -82,6 +88,7 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
 
   async run(): Promise<Diagnosis> {
     const { args, flags } = await this.parse(Why);
+    if (flags['expect-id'] !== undefined) validateExpectedId(flags['expect-id']);
     const interactive = isInteractive(processInteractivity(flags['no-input']));
     const format = flags.output as OutputFormat;
 
@@ -89,6 +96,7 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
     try {
       const target = await this.resolveTarget(args.pod, flags, session, interactive);
       let result = await this.gather(target, flags, false);
+      if (target.kind === 'evidence-file') requireSameWorkload(result.evidence, args.pod, flags.namespace, target.path);
       if (interactive && !flags['allow-debug-container'] && fetchNeedsDebugContainer(result.evidence)) {
         if (await this.confirmDebugContainer()) result = await this.gather(target, flags, true);
       }
@@ -134,7 +142,7 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
   }
 
   private async gather(source: EvidenceSource, flags: WhyFlags, allowDebugContainer: boolean): Promise<WhyResult> {
-    const progress = createProbeProgress(process.stderr.isTTY === true && source.kind !== 'evidence-file');
+    const progress = createProbeProgress(source.kind !== 'evidence-file' && canShowSpinner(process.stderr));
     try {
       return await diagnoseWorkload({ source, gather: this.gatherOptions(flags, allowDebugContainer, progress.observer), toolVersion: this.config.version });
     } finally {
@@ -232,8 +240,41 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
 
   private async saveEvidenceInteractively(evidence: Evidence, diagnosis: Diagnosis): Promise<void> {
     const suggested = `spiffe-doctor-evidence-${diagnosis.target.pod ?? diagnosis.target.pid ?? 'workload'}.json`;
-    const path = await input({ message: 'Save evidence to', default: suggested });
-    await saveEvidenceFile(path, evidence);
-    process.stdout.write(`Evidence saved to ${path} (private keys, JWTs and join tokens redacted).\n`);
+    for (;;) {
+      const path = await input({ message: 'Save evidence to', default: suggested });
+      try {
+        await saveEvidenceFile(path, evidence);
+        process.stdout.write(`Evidence saved to ${path} (private keys, JWTs and join tokens redacted).\n`);
+        return;
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        process.stderr.write(`${stripControlSequences(error.message)}\nTry another path.\n`);
+      }
+    }
   }
+}
+
+/** Rejects an `--expect-id` that is not a SPIFFE ID, before anything is gathered. */
+function validateExpectedId(text: string): void {
+  try {
+    parseSpiffeId(text);
+  } catch (error) {
+    if (!isSpiffeIdError(error)) throw error;
+    throw new UserError(`invalid --expect-id "${text}": ${error.reason}`, { suggestions: ['Pass a full SPIFFE ID, for example --expect-id spiffe://example.org/ns/shop/sa/web.'] });
+  }
+}
+
+/**
+ * Rejects a pod argument or namespace that names another workload than the evidence
+ * file, because diagnosing the file's workload instead would answer another question.
+ */
+function requireSameWorkload(evidence: Evidence, pod: string | undefined, namespace: string | undefined, path: string): void {
+  const filePod = evidence.pod?.metadata?.name;
+  const fileNamespace = evidence.pod?.metadata?.namespace;
+  const podDiffers = pod !== undefined && filePod !== undefined && pod !== filePod;
+  const namespaceDiffers = namespace !== undefined && fileNamespace !== undefined && namespace !== fileNamespace;
+  if (!podDiffers && !namespaceDiffers) return;
+  throw new UserError(`evidence file ${path} is about pod ${fileNamespace ?? '?'}/${filePod ?? '?'}, not ${namespace ?? fileNamespace ?? '?'}/${pod ?? filePod ?? '?'}`, {
+    suggestions: ['Leave out the pod argument and -n with --from-evidence: the file names the workload.'],
+  });
 }

@@ -19,6 +19,13 @@ import { validateEvidence } from './validate.js';
 const MAX_LISTED_PROBLEMS = 10;
 
 /**
+ * Largest evidence file read, in bytes. Real evidence is a few megabytes at most (the
+ * probes read 200 log lines per pod); a larger file is most likely the wrong file, and
+ * parsing it would take minutes and gigabytes first.
+ */
+export const MAX_EVIDENCE_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
  * Reads an evidence file (JSON or YAML) and validates its shape.
  *
  * @throws UserError when the file cannot be read, is not JSON or YAML (the message gives
@@ -28,8 +35,9 @@ const MAX_LISTED_PROBLEMS = 10;
 export async function loadEvidenceFile(path: string): Promise<Evidence> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = path === '-' ? await readStandardInput() : await readBoundedFile(path);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`could not read evidence file ${path}: ${describeFsError(error)}`, {
       cause: error,
       suggestions: ['Check the path and its permissions, or save new evidence with --save-evidence FILE.'],
@@ -37,6 +45,48 @@ export async function loadEvidenceFile(path: string): Promise<Evidence> {
   }
 
   return parseEvidence(text, path);
+}
+
+async function readBoundedFile(path: string): Promise<string> {
+  const info = await stat(path);
+  if (info.isFile()) {
+    if (info.size > MAX_EVIDENCE_FILE_BYTES) throw tooLargeError(path);
+    return readFile(path, 'utf8');
+  }
+  // A device or pipe has no size: read until its end, but no further than the limit.
+  const handle = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, null);
+      if (bytesRead === 0) return Buffer.concat(chunks).toString('utf8');
+      length += bytesRead;
+      if (length > MAX_EVIDENCE_FILE_BYTES) throw tooLargeError(path);
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads evidence piped to `--from-evidence -`. */
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    length += buffer.length;
+    if (length > MAX_EVIDENCE_FILE_BYTES) throw tooLargeError('(standard input)');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLargeError(path: string): UserError {
+  return new UserError(`evidence file ${path} is larger than ${MAX_EVIDENCE_FILE_BYTES / (1024 * 1024)} MiB`, {
+    suggestions: ['Check that this is an evidence file; trim long agentLogs or serverLogs arrays to their last few hundred lines.'],
+  });
 }
 
 /**

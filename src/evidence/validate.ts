@@ -177,10 +177,15 @@ const evidenceFields: Readonly<Record<string, ShapeRule>> = {
   gatheredAt: aDateTime,
 };
 
+function hasPodName(pod: Record<string, unknown>): boolean {
+  const metadata = pod.metadata;
+  return isPlainObject(metadata) && typeof metadata.name === 'string' && metadata.name !== '';
+}
+
 /**
  * Validates a parsed evidence document against the evidence-v1 shape and returns every
  * problem found (empty when the document is valid). A document needs a workload:
- * `pod`, `pods` or `process`.
+ * `pod` (with a name), `pods` or `process`.
  */
 export function validateEvidence(value: unknown): ShapeProblem[] {
   const problems: ShapeProblem[] = [];
@@ -189,6 +194,9 @@ export function validateEvidence(value: unknown): ShapeProblem[] {
 
   if (value.pod === undefined && value.pods === undefined && value.process === undefined) {
     problems.push({ path: 'pod', expected: 'the workload: "pod", "pods" or "process"', found: 'none of them' });
+  }
+  if (isPlainObject(value.pod) && !hasPodName(value.pod)) {
+    problems.push({ path: 'pod.metadata.name', expected: 'the pod name (the output of kubectl get pod NAME -n NS -o json)', found: 'nothing' });
   }
   return problems;
 }

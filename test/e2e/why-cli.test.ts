@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLabScenario, startLab, type LabHandle } from '../../src/lab/index.js';
@@ -137,6 +138,7 @@ describe('why with bad input', () => {
     { name: 'missing file', content: undefined, message: 'missing.json' },
     { name: 'malformed JSON', content: '{"pod": ', message: 'malformed.json' },
     { name: 'no workload', content: '{"entries": []}', message: 'no-workload.json' },
+    { name: 'pod without a name', content: '{"pod": {}}', message: 'nameless-pod.json' },
   ])('exits 2 for an evidence file: $name', async ({ name, content, message }) => {
     const file = join(scratch, message);
     if (content !== undefined) await writeFile(file, content);
@@ -146,6 +148,47 @@ describe('why with bad input', () => {
     expect(result.code, name).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 when the pod argument names another pod than the evidence', async () => {
+    const result = await runCli(['why', 'other-pod', '--from-evidence', join(repoRoot, '..', 'shared', 'cases', 'C01', 'evidence.json')]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not platform/other-pod');
+  });
+
+  it('exits 2 for an --expect-id that is not a SPIFFE ID', async () => {
+    const result = await runCli(['why', '--from-evidence', join(repoRoot, '..', 'shared', 'cases', 'C01', 'evidence.json'), '--expect-id', 'web']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid --expect-id "web"');
+  });
+
+  it('exits 2 when the API server accepts connections but never answers', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolveListen) => silent.listen(0, '127.0.0.1', resolveListen));
+    const { port } = silent.address() as AddressInfo;
+    const kubeconfigPath = join(scratch, 'silent-kubeconfig.yaml');
+    await writeFile(
+      kubeconfigPath,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: silent, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
+        'users: [{name: silent, user: {token: x}}]',
+        'contexts: [{name: silent, context: {cluster: silent, user: silent}}]',
+        'current-context: silent',
+      ].join('\n'),
+    );
+
+    try {
+      const result = await runCli(['why', POD, '-n', 'shop', '--kubeconfig', kubeconfigPath, '--probe-timeout', '2']);
+
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('timed out after 2 s');
+    } finally {
+      silent.close();
+    }
   });
 
   it('exits 2 when no pod is named and prompts are off', async () => {

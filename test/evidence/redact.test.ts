@@ -280,7 +280,7 @@ describe('redaction properties', () => {
 
     it('loads back as the redacted evidence', async () => {
       const evidence = fc.record({
-        pod: fc.record({ metadata: fc.record({ name: fc.string(), labels: fc.dictionary(fc.string({ minLength: 1 }), fc.string()) }) }),
+        pod: fc.record({ metadata: fc.record({ name: fc.string({ minLength: 1 }), labels: fc.dictionary(fc.string({ minLength: 1 }), fc.string()) }) }),
         agentLogs: fc.array(fc.oneof(fc.string(), fc.constant(`key=${pkcs8Pem}`), fc.constant(`jwt ${jwtSvid}`))),
         serverConfig: fc.oneof(fc.string(), fc.constant('server {\n  join_token = "x"\n}')),
         // JSON has no -0, so the generated value is taken through JSON once, as any evidence file is.

@@ -68,7 +68,7 @@ export async function gatherPodEvidence(request: PodGatherRequest, source: KubeS
   const logger = (options.logger ?? silentLogger).child({ namespace: request.namespace, pod: request.pod });
   const runner = new ProbeRunner<Permission>(options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS, options.onProbe ?? (() => {}), logger, describeGatherFailure);
 
-  const pod = await readWorkloadPod(source, request, options.onProbe);
+  const pod = await readWorkloadPod(source, request, options.onProbe, options.probeTimeoutMs);
   requireRequestedContainer(pod, request);
   const spire = new SpireGather(source, runner, resolveSpireLayout(options.spire), options.logTailLines ?? DEFAULT_LOG_TAIL_LINES);
   const gather = new PodGather(request, pod, source, runner, spire, options);

@@ -19,10 +19,11 @@ export async function readWorkloadPod(
   source: KubeSource,
   request: { readonly namespace: string; readonly pod: string },
   observer: ProbeObserver = () => {},
+  timeoutMs = DEFAULT_POD_READ_TIMEOUT_MS,
 ): Promise<KubePod> {
   observer('pod', 'started');
   try {
-    const pod = await source.readPod(request.namespace, request.pod);
+    const pod = await withTimeout(source.readPod(request.namespace, request.pod), timeoutMs, () => timeoutUserError(source, request, timeoutMs));
     observer('pod', 'succeeded');
     return pod;
   } catch (error) {
@@ -32,9 +33,32 @@ export async function readWorkloadPod(
   }
 }
 
+/** Default wait for the pod read: an API server that accepts connections but never answers would otherwise hang the run. */
+export const DEFAULT_POD_READ_TIMEOUT_MS = 15_000;
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timeoutUserError(source: KubeSource, request: { namespace: string; pod: string }, timeoutMs: number): UserError {
+  return new UserError(
+    `timed out after ${timeoutMs / 1000} s reading pod "${request.pod}" in namespace "${request.namespace}" from the API server at ${source.serverUrl} (${source.configDescription})`,
+    { suggestions: ['Check that the API server answers (kubectl get --raw /version), or raise --probe-timeout.'] },
+  );
+}
+
 function toUserError(error: unknown, source: KubeSource, request: { namespace: string; pod: string }): UserError | undefined {
   const { namespace, pod } = request;
 
+  if (error instanceof UserError) return error;
   if (isKubeUnreachableError(error)) return unreachableUserError(error, source);
   if (!isKubeApiError(error)) return undefined;
 
