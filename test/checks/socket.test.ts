@@ -91,7 +91,7 @@ describe('socket-path-matches', () => {
       evidence: makeEvidence({ pod: makePod({ env: { SPIFFE_ENDPOINT_SOCKET: 'unix:///spiffe-workload-api/api.sock' } }), agentLogs: [agentStart('/tmp/spire-agent/public/spire-agent.sock')] }),
       status: 'fail',
       cause: 'socket-path-mismatch',
-      summary: 'looks for api.sock but the agent',
+      summary: "the agent's socket file is named spire-agent.sock, not api.sock",
     },
     {
       name: 'file name differs from config',

@@ -103,8 +103,8 @@ export const socketPathMatchesCheck = {
     }
 
     const difference = hostDirsDiffer
-      ? `the workload mounts host directory ${workloadHostDir} but the agent's socket is in host directory ${agentHostDir}`
-      : `the workload looks for ${workloadFile} but the agent's socket file is ${agentFile}`;
+      ? `that path is in host directory ${workloadHostDir}, while the agent's socket is in host directory ${agentHostDir}`
+      : `the agent's socket file is named ${agentFile}, not ${workloadFile}`;
     const details = {
       cause: 'socket-path-mismatch' as const,
       confidence: agentSocket.confidence,

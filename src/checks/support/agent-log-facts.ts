@@ -8,6 +8,7 @@
 import type { KubePod } from '../../evidence/kube-types.js';
 import { parseLoggedSelectors } from '../../spire/logs.js';
 import type { LogRecord } from './log-records.js';
+import { numberBounds } from '../../util/number-bounds.js';
 
 export const AGENT_MESSAGES = {
   pidAttested: 'PID attested to have selectors',
@@ -59,10 +60,11 @@ function isWorkloadAttestation(selectors: readonly string[], pod: KubePod | unde
 
 function timeBounds(records: readonly LogRecord[]): { first: Date | undefined; last: Date | undefined } {
   const times = records.flatMap((record) => (record.time === undefined ? [] : [record.time.getTime()]));
-  if (times.length === 0) {
+  const bounds = numberBounds(times);
+  if (bounds === undefined) {
     return { first: undefined, last: undefined };
   }
-  return { first: new Date(Math.min(...times)), last: new Date(Math.max(...times)) };
+  return { first: new Date(bounds.min), last: new Date(bounds.max) };
 }
 
 /** Collects the facts about `pod` from its node's agent log records. */
