@@ -19,6 +19,11 @@ import { CAUSES_AFTER_ISSUANCE, decideVerdict, predictsIssuance, showsFailure, s
 
 export interface DiagnoseOptions {
   readonly toolVersion: string;
+  /**
+   * Count passing issuance prerequisites as svid-ok when no SVID was seen issued. Default
+   * false; fleet diagnoses set it, because they run no in-pod fetch.
+   */
+  readonly acceptPredictedIssuance?: boolean;
   /** The checks to run; all registered checks by default. */
   readonly checks?: readonly Check[];
 }
@@ -49,12 +54,20 @@ function describeTarget(evidence: Evidence): DiagnosisTarget {
   };
 }
 
+/** Says why no SVID was seen, for an undecided diagnosis without a failed fetch. */
+function describeUnseenIssuance(findings: readonly Finding[], evidence: Evidence): string {
+  if (!predictsIssuance(findings)) return 'No check found a cause';
+  const fetchError = evidence.gatherErrors?.workloadFetch;
+  const why = fetchError === undefined ? 'the evidence has no in-pod fetch, and the agent log shows no SVID served to this workload' : `the in-pod fetch did not run (${fetchError})`;
+  return `No check found a problem, and the entries, agent and socket predict an SVID, but none was seen issued: ${why}`;
+}
+
 /** Describes what evidence would settle an undecided diagnosis, from the checks that were skipped. */
-function describeUnknown(findings: readonly Finding[]): RootCause {
+function describeUnknown(findings: readonly Finding[], evidence: Evidence): RootCause {
   const skipped = findings.filter((finding) => finding.status === 'skipped' && finding.fix.length > 0);
   const gather = [...new Set(skipped.flatMap((finding) => finding.fix))];
   const symptom = findings.find((finding) => finding.checkId === 'workload-fetch-succeeds' && finding.status === 'fail');
-  const seen = symptom === undefined ? 'No check found a cause' : `${symptom.summary.replace(/\.$/, '')}, but no check found why`;
+  const seen = symptom === undefined ? describeUnseenIssuance(findings, evidence) : `${symptom.summary.replace(/\.$/, '')}, but no check found why`;
   return {
     cause: 'unknown',
     checkId: symptom?.checkId ?? 'workload-fetch-succeeds',
@@ -74,13 +87,14 @@ export function diagnose(evidence: Evidence, options: DiagnoseOptions): Diagnosi
     issued,
     failed: showsFailure(findings, (agentLog?.workloadNoIdentity.length ?? 0) > 0),
     predicted: predictsIssuance(findings),
+    acceptPrediction: options.acceptPredictedIssuance ?? false,
   });
 
   let rootCause: RootCause | null = null;
   if (root !== undefined && root.cause !== null) {
     rootCause = { cause: root.cause, checkId: root.checkId, summary: root.summary, fix: root.fix };
   } else if (verdict === 'unknown') {
-    rootCause = describeUnknown(findings);
+    rootCause = describeUnknown(findings, evidence);
   }
 
   return {
@@ -131,7 +145,7 @@ function countCauses(diagnoses: readonly Diagnosis[]): Partial<Record<Cause, num
 /** Diagnoses every pod of fleet evidence (`pods`, or the single `pod`). */
 export function diagnoseFleet(evidence: Evidence, options: DiagnoseOptions): FleetDiagnosis {
   const pods = evidence.pods ?? (evidence.pod === undefined ? [] : [evidence.pod]);
-  const diagnoses = pods.map((pod) => diagnose(evidenceForPod(evidence, pod), options));
+  const diagnoses = pods.map((pod) => diagnose(evidenceForPod(evidence, pod), { ...options, acceptPredictedIssuance: true }));
   const count = (verdict: Diagnosis['verdict']): number => diagnoses.filter((diagnosis) => diagnosis.verdict === verdict).length;
 
   return {

@@ -39,11 +39,16 @@ export function showsFailure(findings: readonly Finding[], refusalLogged: boolea
 
 /**
  * Decides the verdict from the root cause (if any) and what the evidence shows. With
- * no root cause, an observed SVID means svid-ok. Passing prerequisites predict one
- * only when no failed fetch or refusal contradicts them; otherwise the verdict is
- * unknown, because something no check covers is wrong.
+ * no root cause, an observed SVID means svid-ok. Passing prerequisites alone count as
+ * svid-ok only with `acceptPrediction` (fleet overviews, which run no per-pod fetch)
+ * and when no failed fetch or refusal contradicts them. Otherwise the verdict is
+ * unknown: for one workload, svid-ok is a claim about an SVID nobody saw, and a socket
+ * denied by SELinux, for example, passes every prerequisite.
  */
-export function decideVerdict(root: Finding | undefined, outcome: { issued: boolean; failed: boolean; predicted: boolean }): Verdict {
+export function decideVerdict(
+  root: Finding | undefined,
+  outcome: { issued: boolean; failed: boolean; predicted: boolean; acceptPrediction: boolean },
+): Verdict {
   if (root?.cause !== undefined && root.cause !== null) {
     // Any cause is an SVID problem once an SVID was seen issued: the workload has one that does not work.
     return SVID_PROBLEM_CAUSES.has(root.cause) || outcome.issued ? 'svid-problem' : 'no-svid';
@@ -51,5 +56,5 @@ export function decideVerdict(root: Finding | undefined, outcome: { issued: bool
   if (outcome.issued) {
     return 'svid-ok';
   }
-  return outcome.predicted && !outcome.failed ? 'svid-ok' : 'unknown';
+  return outcome.acceptPrediction && outcome.predicted && !outcome.failed ? 'svid-ok' : 'unknown';
 }

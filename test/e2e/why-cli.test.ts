@@ -78,9 +78,12 @@ describe('why against the lab through a kubeconfig', () => {
   it('degrades forbidden exec to a gather error', async () => {
     const result = await withLab('forbidden-exec', (lab) => runCli(['why', POD, '-n', 'shop', '--kubeconfig', lab.kubeconfigPath, '-o', 'json']));
 
+    // Everything else is healthy, but no SVID was seen, so the diagnosis is printed as unknown, naming the grant.
     const diagnosis = JSON.parse(result.stdout);
     expect(diagnosis.gatherErrors.workloadFetch).toContain('grant pods/exec in namespace shop');
-    expect(result.code).not.toBe(2);
+    expect(diagnosis.verdict).toBe('unknown');
+    expect(diagnosis.rootCause.summary).toContain('the in-pod fetch did not run (forbidden: grant pods/exec in namespace shop');
+    expect(result.code).toBe(2);
   });
 
   it('saves redacted evidence that replays to the same diagnosis', async () => {
