@@ -54,6 +54,31 @@ function describeTarget(evidence: Evidence): DiagnosisTarget {
   };
 }
 
+/**
+ * Checks that need evidence only the user can add (the expected ID, served certificates):
+ * their absence never stops a verdict, so an undecided diagnosis does not ask for it.
+ */
+const OPT_IN_EVIDENCE_CHECKS: ReadonlySet<string> = new Set(['svid-identity-expected', 'served-certificate-valid']);
+
+/** The step that lets the in-pod fetch run, when a gather error stopped it. */
+function fetchGrant(evidence: Evidence): string[] {
+  const fetchError = evidence.gatherErrors?.workloadFetch;
+  return fetchError === undefined ? [] : [`Let the in-pod fetch run, then diagnose again: ${fetchError}`];
+}
+
+/** Keeps the first request per quoted evidence field ("workloadFetch"), so each is asked for once. */
+function onePerEvidenceField(requests: readonly string[]): string[] {
+  const seenFields = new Set<string>();
+  const kept: string[] = [];
+  for (const request of requests) {
+    const field = /"([A-Za-z]+)"/.exec(request)?.[1] ?? request;
+    if (seenFields.has(field)) continue;
+    seenFields.add(field);
+    kept.push(request);
+  }
+  return kept;
+}
+
 /** Says why no SVID was seen, for an undecided diagnosis without a failed fetch. */
 function describeUnseenIssuance(findings: readonly Finding[], evidence: Evidence): string {
   if (!predictsIssuance(findings)) return 'No check found a cause';
@@ -64,8 +89,8 @@ function describeUnseenIssuance(findings: readonly Finding[], evidence: Evidence
 
 /** Describes what evidence would settle an undecided diagnosis, from the checks that were skipped. */
 function describeUnknown(findings: readonly Finding[], evidence: Evidence): RootCause {
-  const skipped = findings.filter((finding) => finding.status === 'skipped' && finding.fix.length > 0);
-  const gather = [...new Set(skipped.flatMap((finding) => finding.fix))];
+  const skipped = findings.filter((finding) => finding.status === 'skipped' && finding.fix.length > 0 && !OPT_IN_EVIDENCE_CHECKS.has(finding.checkId));
+  const gather = [...fetchGrant(evidence), ...onePerEvidenceField(skipped.flatMap((finding) => finding.fix))];
   const symptom = findings.find((finding) => finding.checkId === 'workload-fetch-succeeds' && finding.status === 'fail');
   const seen = symptom === undefined ? describeUnseenIssuance(findings, evidence) : `${symptom.summary.replace(/\.$/, '')}, but no check found why`;
   return {
