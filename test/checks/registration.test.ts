@@ -13,7 +13,7 @@ import { entryUniqueCheck } from '../../src/checks/registration/entry-unique.js'
 import { trustDomainConsistentCheck } from '../../src/checks/registration/trust-domain-consistent.js';
 import type { Finding } from '../../src/checks/types.js';
 import type { Evidence } from '../../src/evidence/types.js';
-import { POD_UID, WORKLOAD_SELECTORS, logLine, loggedSelectors, makeAgent, makeEntry, makeEvidence, makePod } from './fixtures.js';
+import { AGENT_ID_PATH, POD_UID, TRUST_DOMAIN, WORKLOAD_SELECTORS, logLine, loggedSelectors, makeAgent, makeEntry, makeEvidence, makePod } from './fixtures.js';
 import { runCheck } from './run-check.js';
 
 const ALIAS_PATH = '/ns/spire/sa/spire-agent';
@@ -98,6 +98,28 @@ describe('entry-selectors-match', () => {
     const finding = runCheck(entrySelectorsMatchCheck, makeEvidence({ pod: makePod({ namespace: 'platform' }), agentLogs: [attestedLine] }));
 
     expect(finding.confidence).toBe('certain');
+  });
+
+  it('keeps the entry fields in its update command', () => {
+    const entry = { ...makeEntry(), dns_names: ['web.shop.svc'], jwt_svid_ttl: 600, admin: true, hint: 'external' };
+
+    const finding = runCheck(entrySelectorsMatchCheck, makeEvidence({ pod: makePod({ namespace: 'platform' }), agentLogs: [attestedLine], entries: [entry] }));
+
+    const update = finding.fix.find((line) => line.startsWith('spire-server entry update'));
+    expect(update).toContain('-selector k8s:ns:platform');
+    expect(update).toContain('-x509SVIDTTL 3600 -jwtSVIDTTL 600 -dns web.shop.svc -admin -hint external');
+  });
+
+  it('creates rather than updates when entries tie', () => {
+    const staging = makeEntry({ id: 'entry-staging', path: '/ns/staging/sa/web', selectors: ['k8s:ns:staging', 'k8s:sa:web'] });
+    const evidence = makeEvidence({ pod: makePod({ namespace: 'platform' }), agentLogs: [attestedLine], entries: [makeEntry(), staging] });
+
+    const finding = runCheck(entrySelectorsMatchCheck, evidence);
+
+    expect(finding.cause).toBe('selector-mismatch');
+    expect(finding.summary).toContain('2 entries are equally near');
+    expect(finding.fix.some((line) => line.startsWith('spire-server entry update'))).toBe(false);
+    expect(finding.fix).toContain(`spire-server entry create -parentID spiffe://${TRUST_DOMAIN}${AGENT_ID_PATH} -spiffeID spiffe://${TRUST_DOMAIN}/ns/platform/sa/web -selector k8s:ns:platform -selector k8s:sa:web`);
   });
 });
 

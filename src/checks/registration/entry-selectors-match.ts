@@ -19,12 +19,56 @@ function describeMissing(missing: MissingSelector): string {
   return `entry wants ${missing.selector}, the workload has ${missing.workloadHas.join(', ')}`;
 }
 
+/**
+ * Flags that keep an entry's other fields: SPIRE's `entry update` CLI sends the whole
+ * entry with no field mask (SPIRE v1.15 `cmd/spire-server/cli/entry/update.go`), so a
+ * field left off the command line is reset.
+ */
+function preservedFieldFlags(entry: CandidateEntry['entry']): string[] {
+  const flags: string[] = [];
+  if (entry.x509_svid_ttl) flags.push(`-x509SVIDTTL ${entry.x509_svid_ttl}`);
+  if (entry.jwt_svid_ttl) flags.push(`-jwtSVIDTTL ${entry.jwt_svid_ttl}`);
+  for (const name of entry.dns_names ?? []) flags.push(`-dns ${name}`);
+  for (const trustDomain of entry.federates_with ?? []) flags.push(`-federatesWith ${trustDomain}`);
+  if (entry.admin) flags.push('-admin');
+  if (entry.downstream) flags.push('-downstream');
+  if (entry.store_svid) flags.push('-storeSVID');
+  if (entry.hint) flags.push(`-hint ${entry.hint}`);
+  const expiresAt = Number(entry.expires_at ?? 0);
+  if (expiresAt > 0) flags.push(`-entryExpiry ${expiresAt}`);
+  return flags;
+}
+
 function suggestUpdate(candidate: CandidateEntry): string {
   const replacements = new Map(candidate.missing.map((missing) => [missing.selector, missing.workloadHas[0]]));
   const selectors = entrySelectors(candidate.entry)
     .map((selector) => (replacements.has(selector) ? replacements.get(selector) : selector))
     .filter((selector): selector is string => selector !== undefined);
-  return `spire-server entry update -entryID ${candidate.entry.id ?? 'ENTRY_ID'} -parentID ${entryParentId(candidate.entry)} -spiffeID ${entrySpiffeId(candidate.entry)} ${selectors.map((selector) => `-selector ${selector}`).join(' ')}`;
+  const flags = [
+    `-entryID ${candidate.entry.id ?? 'ENTRY_ID'}`,
+    `-parentID ${entryParentId(candidate.entry)}`,
+    `-spiffeID ${entrySpiffeId(candidate.entry)}`,
+    ...selectors.map((selector) => `-selector ${selector}`),
+    ...preservedFieldFlags(candidate.entry),
+  ];
+  return `spire-server entry update ${flags.join(' ')}`;
+}
+
+/** Entries as near as the nearest one: when there are several, none is clearly this workload's. */
+function equallyNear(near: readonly CandidateEntry[]): CandidateEntry[] {
+  const first = near[0];
+  if (first === undefined) return [];
+  return near.filter((candidate) => candidate.missing.length === first.missing.length && candidate.matched.length === first.matched.length);
+}
+
+function suggestCreate(nearest: CandidateEntry, workloadSelectors: readonly string[]): string {
+  const identifying = workloadSelectors.filter((selector) => selector.startsWith('k8s:ns:') || selector.startsWith('k8s:sa:'));
+  const namespace = identifying.find((selector) => selector.startsWith('k8s:ns:'))?.slice('k8s:ns:'.length);
+  const serviceAccount = identifying.find((selector) => selector.startsWith('k8s:sa:'))?.slice('k8s:sa:'.length);
+  const trustDomain = nearest.entry.spiffe_id.trust_domain;
+  const spiffeId = namespace && serviceAccount ? `spiffe://${trustDomain}/ns/${namespace}/sa/${serviceAccount}` : `spiffe://${trustDomain}/WORKLOAD_PATH`;
+  const selectors = identifying.length > 0 ? identifying : ['SELECTOR'];
+  return `spire-server entry create -parentID ${entryParentId(nearest.entry)} -spiffeID ${spiffeId} ${selectors.map((selector) => `-selector ${selector}`).join(' ')}`;
 }
 
 export const entrySelectorsMatchCheck = {
@@ -47,6 +91,24 @@ export const entrySelectorsMatchCheck = {
     }
 
     const differences = nearest.missing.map(describeMissing);
+    const ties = equallyNear(candidates.near);
+    if (ties.length > 1) {
+      const names = ties.map((candidate) => `${candidate.entry.id ?? '(no ID)'} (${entrySpiffeId(candidate.entry)})`);
+      return [
+        failed(this.id, {
+          cause: 'selector-mismatch',
+          confidence: 'likely',
+          summary: `No entry matches the workload, and ${ties.length} entries are equally near, so none is clearly its own: ${names.join(', ')}. The nearest differs in that ${differences.join('; ')}.`,
+          evidence: [...ties.map((candidate) => `${candidate.entry.id ?? '(no ID)'}: ${candidate.missing.map(describeMissing).join('; ')}`)],
+          fix: [
+            'Changing one of these entries would take the identity from the workload it serves; create an entry for this workload instead, for example:',
+            suggestCreate(nearest, candidates.workload.selectors),
+          ],
+          explainedBy: ['registrar-selects-pod', 'workload-attested'],
+        }),
+      ];
+    }
+
     const podDifference = nearest.missing.find((missing) => missing.kind === 'k8s:ns' && missing.workloadHas.length > 0);
     const fix = [suggestUpdate(nearest)];
     if (podDifference !== undefined) {
