@@ -119,6 +119,15 @@ describe('agent-attested fixes by version', () => {
 });
 
 describe('agent-healthy', () => {
+  it('skips a host agent without a health check', () => {
+    const evidence: Evidence = { process: { pid: 4242, uid: 1000 }, agentLogs: [], gatherErrors: { agentHealth: 'no spire-agent binary on PATH to run its health check' } };
+
+    const finding = runCheck(agentHealthyCheck, evidence);
+
+    expect(finding.status).toBe('skipped');
+    expect(finding.summary).toContain('Could not tell whether the agent on this host runs: no spire-agent binary on PATH');
+  });
+
   const cases: readonly { name: string; evidence: Evidence; status: Finding['status']; explainedBy?: readonly string[]; summary?: string }[] = [
     { name: 'running agent passes', evidence: makeEvidence(), status: 'pass' },
     {

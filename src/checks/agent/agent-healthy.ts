@@ -58,6 +58,11 @@ export const agentHealthyCheck = {
     if (agentPod === undefined && health === undefined && view.agentLog === undefined) {
       return [skippedFor(this.id, 'Could not run: neither agentPods, agentHealth nor agentLogs were gathered for the node.', ['Add "agentHealth": spire-agent healthcheck in the agent pod.'])];
     }
+    // On a host there is no agent pod to read: a log with no errors does not show the agent runs now.
+    if (evidence.process !== undefined && agentPod === undefined && health === undefined) {
+      const reason = findGatherError(evidence, 'agentHealth') ?? 'agentHealth was not gathered';
+      return [skippedFor(this.id, `Could not tell whether the agent on this host runs: ${reason}.`, ['Add "agentHealth": spire-agent healthcheck -socketPath SOCKET run on the host.'])];
+    }
 
     const problems = [
       ...describePodProblems(agentPod),
