@@ -76,6 +76,10 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
       description: 'When the workload image has no spire-agent binary, add an ephemeral debug container that mounts the same socket volume and fetch from it. This changes the pod.',
       default: false,
     }),
+    'serving-certs': Flags.boolean({
+      description: "Also connect to each TCP port the workload's containers declare, through a port-forward, and check the certificates it serves (needs pods/portforward).",
+      default: false,
+    }),
     'debug-image': Flags.string({ description: 'Image of the debug container. Default: ghcr.io/spiffe/spire-agent:1.15.3.' }),
     'probe-timeout': Flags.integer({ description: 'Timeout of each probe, in seconds.', default: 15, min: 1 }),
     'log-lines': Flags.integer({ description: 'Lines to read from the end of the agent and server logs.', default: 200, min: 1 }),
@@ -172,6 +176,7 @@ Exit codes: 0 the workload gets a working SVID; 1 a problem was diagnosed; 2 spi
         probeTimeoutMs,
         logTailLines: flags['log-lines'],
         allowDebugContainer: allowDebugContainer || flags['allow-debug-container'],
+        probeServedCertificates: flags['serving-certs'],
         debugImage: flags['debug-image'],
         onProbe,
       },

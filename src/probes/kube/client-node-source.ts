@@ -3,7 +3,7 @@
  * the lab. Typed API results are serialised back to their JSON form so evidence contains
  * what `kubectl get -o json` prints.
  */
-import { Writable } from 'node:stream';
+import { Duplex, PassThrough, Writable } from 'node:stream';
 
 import {
   ApiException,
@@ -12,6 +12,7 @@ import {
   Exec,
   FetchError,
   PatchStrategy,
+  PortForward,
   setHeaderOptions,
   type KubeConfig,
   type V1Status,
@@ -88,6 +89,17 @@ export class ClientNodeSource implements KubeSource {
       ),
     );
     return toJson(patched, 'V1Pod') as KubePod;
+  }
+
+  async openPortForward(namespace: string, pod: string, port: number): Promise<Duplex> {
+    const fromPod = new PassThrough();
+    const toPod = new PassThrough();
+    try {
+      await new PortForward(this.config).portForward(namespace, pod, [port], fromPod, null, toPod);
+    } catch (error) {
+      throw this.translate(unwrapErrorEvent(error));
+    }
+    return Duplex.from({ readable: fromPod, writable: toPod });
   }
 
   async exec(namespace: string, pod: string, container: string, command: readonly string[], signal?: AbortSignal): Promise<ExecResult> {

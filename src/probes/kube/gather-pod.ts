@@ -17,6 +17,7 @@ import { SpireGather } from './spire-gather.js';
 import { DEFAULT_AGENT_SOCKET_PATH, resolveSpireLayout, type SpireLayoutOptions } from './spire-layout.js';
 import { describeNotRunning, pickWorkloadContainer } from './spire-pods.js';
 import type { KubeSource } from './source.js';
+import { readServedCertificates } from './served-certificates.js';
 import { DEFAULT_DEBUG_IMAGE, fetchInWorkload } from './workload-fetch.js';
 
 /** The workload to diagnose. */
@@ -42,6 +43,11 @@ export interface PodGatherOptions {
    * pod, so the caller must ask the user first. Default false.
    */
   readonly allowDebugContainer?: boolean;
+  /**
+   * Also connect to each TCP port the workload declares, through a port-forward, and
+   * record the certificates it serves (`servedCertificates`). Default false.
+   */
+  readonly probeServedCertificates?: boolean;
   /** Image of the debug container; default `ghcr.io/spiffe/spire-agent:1.15.3`. */
   readonly debugImage?: string;
   /** Called when each probe starts and ends. */
@@ -117,11 +123,12 @@ class PodGather {
       spire.serverLogs(),
       spire.serverConfig(),
     ]);
-    const [serverPods, controllerManagerConfig, workloadFetch, controllerResources] = await Promise.all([
+    const [serverPods, controllerManagerConfig, workloadFetch, controllerResources, servedCertificates] = await Promise.all([
       spire.serverPodList(),
       spire.controllerManagerConfig(),
       this.workloadFetch(),
       spire.controllerResources(),
+      this.servedCertificates(),
     ]);
 
     return {
@@ -138,8 +145,16 @@ class PodGather {
       serverConfig,
       controllerManagerConfig,
       workloadFetch,
+      servedCertificates,
       ...controllerResources,
     };
+  }
+
+  private servedCertificates() {
+    if (this.options.probeServedCertificates !== true) return Promise.resolve(undefined);
+    return this.runner.run('servedCertificates', { verb: 'create', resource: 'pods/portforward', namespace: this.namespace }, (signal) =>
+      readServedCertificates(this.source, this.namespace, this.pod, signal),
+    );
   }
 
   private node() {

@@ -4,6 +4,7 @@
  * come back in their JSON form, as `kubectl get -o json` prints them.
  */
 import type { KubeCustomResource, KubeEvent, KubeNode, KubePod } from '../../evidence/kube-types.js';
+import type { Duplex } from 'node:stream';
 import type { KubeStatus } from './errors.js';
 
 /** A ConfigMap as `kubectl get configmap -o json` prints it. */
@@ -61,4 +62,6 @@ export interface KubeSource {
   readPodLog(namespace: string, pod: string, options: { container: string; tailLines: number; previous?: boolean }): Promise<string>;
   exec(namespace: string, pod: string, container: string, command: readonly string[], signal?: AbortSignal): Promise<ExecResult>;
   addEphemeralContainer(namespace: string, pod: string, container: EphemeralContainerSpec): Promise<KubePod>;
+  /** Opens a byte stream to `port` of the pod (`pods/portforward`); optional, for the served-certificates probe. */
+  openPortForward?(namespace: string, pod: string, port: number): Promise<Duplex>;
 }
