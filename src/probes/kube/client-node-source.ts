@@ -91,6 +91,7 @@ export class ClientNodeSource implements KubeSource {
     return toJson(patched, 'V1Pod') as KubePod;
   }
 
+  // TODO: run this against the lab once it serves pods/portforward; only a fake source has driven the probe (remove once a lab test covers it).
   async openPortForward(namespace: string, pod: string, port: number): Promise<Duplex> {
     const fromPod = new PassThrough();
     const toPod = new PassThrough();
