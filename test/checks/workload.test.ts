@@ -155,6 +155,39 @@ describe('workload-attested', () => {
       cause: 'workload-attestation-failed',
       summary: 'the kubelet rejects the agent (401/403)',
     },
+    {
+      name: 'kubelet certificate not trusted',
+      evidence: makeEvidence({
+        agentLogs: [
+          logLine('2024-05-14T09:58:19Z', 'error', 'workload attestor "k8s" failed', {
+            error: 'rpc error: code = Unavailable desc = unable to perform request: Get "https://10.1.2.3:10250/pods": tls: failed to verify certificate: x509: certificate signed by unknown authority',
+          }),
+          logLine('2024-05-14T09:58:19Z', 'error', 'Workload attestation failed', { error: 'rpc error: code = Unavailable desc = workload attestation failed', pid: '2639581' }),
+          unixOnly,
+        ],
+      }),
+      status: 'fail',
+      cause: 'workload-attestation-failed',
+      summary: 'rejects its serving certificate',
+    },
+    {
+      name: 'kubelet client disabled',
+      evidence: makeEvidence({
+        agentLogs: [logLine('2024-05-14T09:58:19Z', 'error', 'workload attestor "k8s" failed', { error: 'rpc error: code = FailedPrecondition desc = kubelet client is disabled' }), unixOnly],
+      }),
+      status: 'fail',
+      cause: 'workload-attestation-failed',
+      summary: 'disable_kubelet_client = true',
+    },
+    {
+      name: 'plugin error named over generic line',
+      evidence: makeEvidence({
+        agentLogs: [kubeletRefused, logLine('2024-05-14T09:58:19Z', 'error', 'Workload attestation failed', { error: 'rpc error: code = Unavailable desc = workload attestation failed', pid: '2639581' })],
+      }),
+      status: 'fail',
+      cause: 'workload-attestation-failed',
+      summary: 'cannot reach the kubelet',
+    },
     { name: 'only unix selectors is evidence', evidence: makeEvidence({ agentLogs: [unixOnly, noIdentity('2639581')] }), status: 'fail', cause: 'workload-attestation-failed' },
     {
       name: 'missing hostPID named',

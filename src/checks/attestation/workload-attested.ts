@@ -14,7 +14,19 @@ import { SANDBOX_RUNTIME } from '../support/workload-socket.js';
 import { viewWorkload, type WorkloadView } from '../support/workload-view.js';
 import type { Check, Finding } from '../types.js';
 
-type AttestationFault = 'kubelet-refused' | 'kubelet-unreachable' | 'container-not-found' | 'missing-host-pid' | 'other';
+type AttestationFault =
+  | 'kubelet-refused'
+  | 'kubelet-untrusted'
+  | 'kubelet-client-disabled'
+  | 'kubelet-unreachable'
+  | 'container-not-found'
+  | 'missing-host-pid'
+  | 'other';
+
+// Go's crypto/x509 and crypto/tls texts for a kubelet serving certificate the agent does not trust.
+const KUBELET_CERTIFICATE_REJECTED = /x509: certificate (signed by unknown authority|is valid for|has expired|is not valid)|tls: failed to verify certificate|cannot validate certificate/;
+// SPIRE v1.15.3 answers PID attestation with FailedPrecondition "kubelet client is disabled" when disable_kubelet_client is set.
+const KUBELET_CLIENT_DISABLED = /kubelet client is disabled/;
 
 const ATTESTOR_MESSAGES = [
   /^Failed to collect all selectors( for PID)?$/,
@@ -35,6 +47,17 @@ const FAULT_TEXT: Readonly<Record<AttestationFault, { summary: string; fix: stri
       'Point the k8s workload attestor at an address the kubelet listens on: inject MY_NODE_NAME from the downward API (spec.nodeName) and keep node_name_env = "MY_NODE_NAME", or set node_name; run the agent with hostNetwork: true when it uses 127.0.0.1.',
       'Restart the agent DaemonSet and look for "PID attested to have selectors" lines with k8s selectors.',
     ],
+  },
+  'kubelet-untrusted': {
+    summary: "the agent reaches the kubelet but rejects its serving certificate, so the Kubernetes workload attestor produces no k8s selectors and no entry can match",
+    fix: [
+      'Give the k8s workload attestor the CA that signed the kubelet serving certificates (kubelet_ca_path), or enable kubelet serving certificates signed by the cluster CA (serverTLSBootstrap); skip_kubelet_verification = true works only as a stop-gap.',
+      'When the attestor names the node (node_name or node_name_env), the certificate must also be valid for that name or address.',
+    ],
+  },
+  'kubelet-client-disabled': {
+    summary: 'the k8s workload attestor runs with disable_kubelet_client = true, so it cannot attest any process by PID',
+    fix: ['Remove disable_kubelet_client from the k8s workload attestor config (it is meant for broker-only agents), then restart the agent DaemonSet.'],
   },
   'kubelet-refused': {
     summary: 'the kubelet rejects the agent (401/403): its service account may not read pods from the kubelet',
@@ -59,6 +82,12 @@ function classify(record: LogRecord): AttestationFault {
   const kubelet = findKubeletFailure(error);
   if (kubelet?.statusCode === 401 || kubelet?.statusCode === 403) {
     return 'kubelet-refused';
+  }
+  if (KUBELET_CLIENT_DISABLED.test(`${record.message} ${error}`)) {
+    return 'kubelet-client-disabled';
+  }
+  if (KUBELET_CERTIFICATE_REJECTED.test(error)) {
+    return 'kubelet-untrusted';
   }
   if (CONTAINER_NOT_FOUND.test(`${record.message} ${error}`)) {
     return 'container-not-found';
@@ -121,7 +150,10 @@ export const workloadAttestedCheck = {
     const absenceLines = hasK8sAttestor(view) ? unixOnly.map((attestation) => `PID ${attestation.pid} attested with only ${attestation.selectors.join(', ') || 'no selectors'}`) : [];
     const lastError = errors.at(-1);
     if (lastError !== undefined) {
-      return [fault(this.id, classify(lastError), 'certain', [...errors.slice(-2).map((record) => record.raw), ...absenceLines], view)];
+      // The last line is often the generic "Workload attestation failed"; the plugin's own error comes before it.
+      const specific = [...errors].reverse().find((record) => classify(record) !== 'other') ?? lastError;
+      const quoted = specific === lastError ? errors.slice(-2) : [specific, lastError];
+      return [fault(this.id, classify(specific), 'certain', [...quoted.map((record) => record.raw), ...absenceLines], view)];
     }
     if (absenceLines.length > 0) {
       return [fault(this.id, lacksHostPid(view.agentPodsOnNode?.[0]) ? 'missing-host-pid' : 'kubelet-unreachable', 'likely', absenceLines, view)];
