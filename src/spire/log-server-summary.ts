@@ -6,7 +6,7 @@ import { classifySpireLog } from './log-classify.js';
 import type { DatastoreErrorEvent, FederationEvent, NodeAttestationEvent, ServerCaEvent, SpireLogEvent, SpireLogEventKind } from './log-events.js';
 import { parseSpireLogLines, type SpireLogRecord } from './log-line.js';
 import { countEventKinds } from './log-summary.js';
-import { numberBounds } from '../util/number-bounds.js';
+import { timeSpan } from '../util/number-bounds.js';
 
 /** Bundle endpoint polling for one federated trust domain. */
 export interface FederationLogFacts {
@@ -49,7 +49,7 @@ export function summarizeServerLog(lines: readonly string[]): ServerLogSummary {
     federation: collectFederation(events),
     nodeAttestationRejections: events.filter((event): event is NodeAttestationEvent => event.kind === 'node-attestation-failed'),
     caEvents: events.filter((event): event is ServerCaEvent => event.kind === 'server-ca'),
-    ...timeRange(times),
+    ...timeSpan(times),
   };
 }
 
@@ -66,10 +66,4 @@ function collectFederation(events: readonly SpireLogEvent[]): Map<string, Federa
     byTrustDomain.set(event.trustDomain, next);
   }
   return byTrustDomain;
-}
-
-/** The first and last log time, or nothing when no line carried a time. */
-function timeRange(times: readonly number[]): { firstTime?: Date; lastTime?: Date } {
-  const bounds = numberBounds(times);
-  return bounds === undefined ? {} : { firstTime: new Date(bounds.min), lastTime: new Date(bounds.max) };
 }

@@ -18,7 +18,7 @@ import type {
   WorkloadAttestorFailedEvent,
 } from './log-events.js';
 import { parseSpireLogLines, type SpireLogRecord } from './log-line.js';
-import { numberBounds } from '../util/number-bounds.js';
+import { timeSpan } from '../util/number-bounds.js';
 
 /** Log facts about one workload process. */
 export interface PidLogFacts {
@@ -99,7 +99,7 @@ export function summarizeAgentLog(lines: readonly string[], options: { pid?: str
       (event): event is PodListFailedEvent | ContainerNotFoundEvent => event.kind === 'pod-list-failed' || event.kind === 'container-not-found',
     ),
     ...agentState,
-    ...timeRange(times),
+    ...timeSpan(times),
   };
 }
 
@@ -219,10 +219,4 @@ function collectAgentState(events: readonly SpireLogEvent[]): AgentState {
     }
   }
   return state;
-}
-
-/** The first and last log time, or nothing when no line carried a time. */
-function timeRange(times: readonly number[]): { firstTime?: Date; lastTime?: Date } {
-  const bounds = numberBounds(times);
-  return bounds === undefined ? {} : { firstTime: new Date(bounds.min), lastTime: new Date(bounds.max) };
 }

@@ -13,3 +13,9 @@ export function numberBounds(values: readonly number[]): { readonly min: number;
   }
   return { min, max };
 }
+
+/** Returns the earliest and latest of `times` (milliseconds since the epoch) as dates, or nothing for an empty list. */
+export function timeSpan(times: readonly number[]): { firstTime?: Date; lastTime?: Date } {
+  const bounds = numberBounds(times);
+  return bounds === undefined ? {} : { firstTime: new Date(bounds.min), lastTime: new Date(bounds.max) };
+}
