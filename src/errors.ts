@@ -18,7 +18,7 @@ export function isSpiffeDoctorError(value: unknown): value is SpiffeDoctorError 
  */
 export class UserError extends SpiffeDoctorError {
   override readonly name: string = 'UserError';
-  /** What to try next, one action per line. */
+  /** Next steps for the user, one action per line. */
   readonly suggestions: readonly string[];
 
   constructor(message: string, options: { cause?: unknown; suggestions?: readonly string[] } = {}) {

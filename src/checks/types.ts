@@ -1,5 +1,5 @@
 /**
- * What a check is. A check is a pure function from evidence to findings: no I/O, no
+ * The check interface. A check is a pure function from evidence to findings: no I/O, no
  * wall clock (time comes in the context, from the evidence's `gatheredAt`). Each check
  * is one module under `src/checks/`, listed in `src/checks/index.ts`, with a catalog
  * entry in `src/checks/catalog.ts`.
@@ -20,7 +20,7 @@ export type CheckCategory =
 
 export type Severity = 'error' | 'warning' | 'info';
 
-/** How sure a finding is; ranking prefers certain findings at the same causal layer. */
+/** Confidence of a finding. Ranking prefers certain findings at the same causal layer. */
 export type Confidence = 'certain' | 'likely' | 'possible';
 
 /** Evidence fields, as named in the evidence file. */

@@ -1,7 +1,7 @@
 /**
  * Decides whether spiffe-doctor may ask questions. It never prompts when stdin or stdout
  * is not a terminal, with `--no-input`, or when `CI` is set: then it does exactly what
- * the flags say.
+ * the flags request.
  */
 export interface InteractivityInput {
   readonly noInput: boolean;

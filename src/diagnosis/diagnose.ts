@@ -60,7 +60,7 @@ function describeTarget(evidence: Evidence): DiagnosisTarget {
  */
 const OPT_IN_EVIDENCE_CHECKS: ReadonlySet<string> = new Set(['svid-identity-expected', 'served-certificate-valid']);
 
-/** The step that lets the in-pod fetch run, when a gather error stopped it. */
+/** Returns the step that lets the in-pod fetch run, when a gather error stopped it. */
 function fetchGrant(evidence: Evidence): string[] {
   const fetchError = evidence.gatherErrors?.workloadFetch;
   return fetchError === undefined ? [] : [`Let the in-pod fetch run, then diagnose again: ${fetchError}`];
@@ -69,22 +69,22 @@ function fetchGrant(evidence: Evidence): string[] {
 /** Keeps the first request per quoted evidence field ("workloadFetch"), so each is asked for once. */
 function onePerEvidenceField(requests: readonly string[]): string[] {
   const seenFields = new Set<string>();
-  const kept: string[] = [];
+  const uniqueRequests: string[] = [];
   for (const request of requests) {
     const field = /"([A-Za-z]+)"/.exec(request)?.[1] ?? request;
     if (seenFields.has(field)) continue;
     seenFields.add(field);
-    kept.push(request);
+    uniqueRequests.push(request);
   }
-  return kept;
+  return uniqueRequests;
 }
 
 /** Says why no SVID was seen, for an undecided diagnosis without a failed fetch. */
 function describeUnseenIssuance(findings: readonly Finding[], evidence: Evidence): string {
   if (!predictsIssuance(findings)) return 'No check found a cause';
   const fetchError = evidence.gatherErrors?.workloadFetch;
-  const why = fetchError === undefined ? 'the evidence has no in-pod fetch, and the agent log shows no SVID served to this workload' : `the in-pod fetch did not run (${fetchError})`;
-  return `No check found a problem, and the entries, agent and socket predict an SVID, but none was seen issued: ${why}`;
+  const reason = fetchError === undefined ? 'the evidence has no in-pod fetch, and the agent log shows no SVID served to this workload' : `the in-pod fetch did not run (${fetchError})`;
+  return `No check found a problem, and the entries, agent and socket predict an SVID, but none was seen issued: ${reason}`;
 }
 
 /** Describes what evidence would settle an undecided diagnosis, from the checks that were skipped. */

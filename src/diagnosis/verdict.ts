@@ -42,8 +42,8 @@ export function showsFailure(findings: readonly Finding[], refusalLogged: boolea
  * no root cause, an observed SVID means svid-ok. Passing prerequisites alone count as
  * svid-ok only with `acceptPrediction` (fleet overviews, which run no per-pod fetch)
  * and when no failed fetch or refusal contradicts them. Otherwise the verdict is
- * unknown: for one workload, svid-ok is a claim about an SVID nobody saw, and a socket
- * denied by SELinux, for example, passes every prerequisite.
+ * unknown, because for one workload svid-ok would claim an SVID that was never observed.
+ * A socket denied by SELinux, for example, passes every prerequisite.
  */
 export function decideVerdict(
   root: Finding | undefined,

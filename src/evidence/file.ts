@@ -19,8 +19,8 @@ import { validateEvidence } from './validate.js';
 const MAX_LISTED_PROBLEMS = 10;
 
 /**
- * Largest evidence file read, in bytes. Real evidence is a few megabytes at most (the
- * probes read 200 log lines per pod); a larger file is most likely the wrong file, and
+ * Largest evidence file read, in bytes. Real evidence is a few megabytes at most, because
+ * the probes read 200 log lines per pod. A larger file is most likely the wrong file, and
  * parsing it would take minutes and gigabytes first.
  */
 export const MAX_EVIDENCE_FILE_BYTES = 64 * 1024 * 1024;

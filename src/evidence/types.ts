@@ -1,7 +1,7 @@
 /**
  * The evidence record: everything spiffe-doctor saw about one workload, and what it
  * could not gather and why. It is the `--save-evidence` / `--from-evidence` file
- * (apiVersion `spiffe-doctor/v1`). Each field holds what the real tool prints,
+ * (apiVersion `spiffe-doctor/v1`). Each field contains what the real tool prints,
  * unmodified, so a user can assemble a file by hand; a missing field means "not
  * gathered".
  */

@@ -1,7 +1,7 @@
 /**
  * The pick list for `why` with no pod argument: the namespace's pods, those least likely
- * to have an SVID first. A pod that is not running cannot have one; among running pods,
- * those that mount no Workload API socket volume come next; the rest follow by name.
+ * to have an SVID first. A pod that is not running cannot have one, so those come first.
+ * Running pods that mount no Workload API socket volume come next, and the rest follow by name.
  */
 import type { KubePod } from '../evidence/kube-types.js';
 import type { KubeSource } from '../probes/kube/source.js';

@@ -29,7 +29,8 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<C
       [cli, ...args],
       { cwd: repoRoot, env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let code = 0;
+        if (error) code = typeof error.code === 'number' ? error.code : 1;
         resolvePromise({ code, stdout, stderr });
       },
     );

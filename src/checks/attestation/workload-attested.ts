@@ -25,7 +25,7 @@ type AttestationFault =
 
 // Go's crypto/x509 and crypto/tls texts for a kubelet serving certificate the agent does not trust.
 const KUBELET_CERTIFICATE_REJECTED = /x509: certificate (signed by unknown authority|is valid for|has expired|is not valid)|tls: failed to verify certificate|cannot validate certificate/;
-// SPIRE v1.15.3 answers PID attestation with FailedPrecondition "kubelet client is disabled" when disable_kubelet_client is set.
+// SPIRE v1.15.3 rejects PID attestation with FailedPrecondition "kubelet client is disabled" when disable_kubelet_client is set.
 const KUBELET_CLIENT_DISABLED = /kubelet client is disabled/;
 
 const ATTESTOR_MESSAGES = [

@@ -33,7 +33,7 @@ export async function readWorkloadPod(
   }
 }
 
-/** Default wait for the pod read: an API server that accepts connections but never answers would otherwise hang the run. */
+/** Default wait for the pod read: an API server that accepts connections but never responds would otherwise hang the run. */
 export const DEFAULT_POD_READ_TIMEOUT_MS = 15_000;
 
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
@@ -51,7 +51,7 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: ()
 function timeoutUserError(source: KubeSource, request: { namespace: string; pod: string }, timeoutMs: number): UserError {
   return new UserError(
     `timed out after ${timeoutMs / 1000} s reading pod "${request.pod}" in namespace "${request.namespace}" from the API server at ${source.serverUrl} (${source.configDescription})`,
-    { suggestions: ['Check that the API server answers (kubectl get --raw /version), or raise --probe-timeout.'] },
+    { suggestions: ['Check that the API server responds (kubectl get --raw /version), or raise --probe-timeout.'] },
   );
 }
 
